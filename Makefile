@@ -1,0 +1,34 @@
+# Two entry points for a newcomer: `make demo` and `make test`.
+# Both create the virtualenv themselves; nothing but Python 3.11+, make and git is assumed.
+
+PYTHON ?= python3
+VENV ?= .venv
+SHARED ?= ../shared
+DATA ?= $(SHARED)/data
+DEMO_OUT ?= demo-output
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m cspkit.demo --data $(DATA) --out $(DEMO_OUT)
+
+test: $(STAMP)
+	CSPKIT_SHARED_DATA=$(abspath $(DATA)) $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check cspkit tests benchmarks
+	$(BIN)/ruff format --check cspkit tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/ingest.py --data $(DATA)
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache
