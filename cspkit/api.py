@@ -1,0 +1,330 @@
+"""The Python API. Each function is one CLI verb; the CLI only parses and prints.
+
+    import cspkit
+    cspkit.ingest(["../shared/data/mps/borough"])
+    s = cspkit.series("Barnet", "residential_burglary", "2023-10", "2023-12", vintage="2024-01")
+    s.total  # 488
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from cspkit.errors import CspkitError, SourceFormatError
+from cspkit.measures.periods import format_month, parse_month
+from cspkit.sources import detect
+from cspkit.sources.datasets import Dataset, MonthlyCrimeCounts
+from cspkit.sources.textfile import csv_records, read_text
+from cspkit.taxonomy import Taxonomy, load_taxonomy
+from cspkit.taxonomy.areas import Area, area_directory
+from cspkit.warehouse import Warehouse
+from cspkit.warehouse import load as loader
+from cspkit.warehouse import query
+
+PathLike = str | os.PathLike
+Progress = Callable[[str, int, int], None]  # (message, done, total)
+
+
+# ---------------------------------------------------------------- ingest
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # "loaded" | "already loaded" | "duplicate in this batch"
+    layout: str = ""
+    release: str = ""
+    first_month: date | None = None
+    last_month: date | None = None
+    rows: int = 0
+    vintage: date | None = None
+    note: str = ""
+    unmapped: list[loader.UnmappedCategory] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    warehouse: Path
+    files: list[FileResult]
+
+    @property
+    def loaded(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "loaded"]
+
+    @property
+    def unmapped(self) -> list[loader.UnmappedCategory]:
+        return [u for f in self.files for u in f.unmapped]
+
+
+def expand_paths(paths: Iterable[PathLike]) -> list[Path]:
+    """Files as given; folders searched recursively for *.csv, in sorted order."""
+    out: dict[Path, None] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                if found.is_file() and found.suffix.lower() == ".csv":
+                    out[found.resolve()] = None
+        elif path.is_file():
+            out[path.resolve()] = None
+        else:
+            raise CspkitError(f"{raw}: no such file or folder")
+    if not out:
+        raise CspkitError("no CSV files found in " + ", ".join(str(p) for p in paths))
+    return list(out)
+
+
+def ingest(
+    paths: Sequence[PathLike],
+    *,
+    warehouse: PathLike | None = None,
+    taxonomy_files: Sequence[PathLike] | None = None,
+    progress: Progress | None = None,
+    before_commit: Callable[[], None] | None = None,
+) -> IngestReport:
+    """Load files into the warehouse, all or nothing.
+
+    Every file is read and validated before anything is written; one bad file means
+    nothing is loaded and the warehouse is left exactly as it was. A file whose
+    content was loaded before (same SHA-256) is skipped, so re-ingesting changes nothing.
+    """
+    store = Warehouse(warehouse)
+    taxonomy = load_taxonomy(taxonomy_files)
+    files = expand_paths(paths)
+    known = _known_hashes(store)
+    results: list[FileResult] = []
+    pending: list[tuple[FileResult, Dataset, list[str]]] = []
+    batch: dict[str, str] = {}
+    for index, path in enumerate(files):
+        if progress:
+            progress(f"reading {path.name}", index, len(files))
+        source = read_text(path)
+        if source.sha256 in known:
+            results.append(
+                FileResult(str(path), "already loaded", note=f"same content as {known[source.sha256]}")
+            )
+            continue
+        if source.sha256 in batch:
+            results.append(
+                FileResult(str(path), "duplicate in this batch", note=f"same as {batch[source.sha256]}")
+            )
+            continue
+        batch[source.sha256] = str(path)
+        records = csv_records(source)
+        dataset = detect(records).read(records)
+        codes = _area_codes(dataset)
+        result = _describe(dataset)
+        results.append(result)
+        pending.append((result, dataset, codes))
+    if progress:
+        progress("writing the warehouse", len(files), len(files))
+    if pending:
+        with store.writing(before_commit=before_commit) as con:
+            loader.store_areas(con)
+            for result, dataset, codes in pending:
+                file_id = loader.store_dataset(con, dataset, taxonomy, codes)
+                result.unmapped = loader.unmapped_categories(con, [file_id])
+    return IngestReport(store.path, results)
+
+
+def _known_hashes(store: Warehouse) -> dict[str, str]:
+    if not store.exists:
+        return {}
+    with store.reading() as con:
+        return dict(con.execute("SELECT sha256, path FROM files").fetchall())
+
+
+def _area_codes(dataset: Dataset) -> list[str]:
+    """GSS code for every row of a crime file; an unknown area name stops the load."""
+    if not isinstance(dataset, MonthlyCrimeCounts):
+        return []
+    directory = area_directory()
+    by_name: dict[str, str] = {}
+    codes = []
+    for name, line in zip(dataset.area_names, dataset.area_lines, strict=True):
+        if name not in by_name:
+            context = f"{dataset.provenance.path}, line {line}"
+            by_name[name] = directory.match(name, context=context).code
+        codes.append(by_name[name])
+    return codes
+
+
+def _describe(dataset: Dataset) -> FileResult:
+    p = dataset.provenance
+    if isinstance(dataset, MonthlyCrimeCounts):
+        return FileResult(
+            p.path,
+            "loaded",
+            layout=p.layout,
+            release=dataset.release,
+            first_month=dataset.months[0],
+            last_month=dataset.months[-1],
+            rows=len(dataset.majors),
+            vintage=dataset.vintage,
+            note=f"{dataset.blank_cells} blank cells read as 0" if dataset.blank_cells else "",
+        )
+    rows = len(set(getattr(dataset, "codes", None) or dataset.geography_codes))
+    note = f"series '{dataset.series}'" if hasattr(dataset, "series") else dataset.table
+    return FileResult(p.path, "loaded", layout=p.layout, rows=rows, note=note)
+
+
+# ---------------------------------------------------------------- series
+
+
+@dataclass
+class Series:
+    """A monthly series for one area and offence (or group), as the data stood."""
+
+    area: Area
+    offence: str
+    offence_name: str
+    first: date
+    last: date
+    as_of: date | None
+    values: list[query.MonthlyValue]
+
+    @property
+    def complete(self) -> bool:
+        """metrics.md: a period is complete only when every month is in the data."""
+        return all(v.count is not None for v in self.values)
+
+    @property
+    def missing(self) -> list[query.MonthlyValue]:
+        return [v for v in self.values if v.count is None]
+
+    @property
+    def total(self) -> int | None:
+        """The sum over the period, or None when the period is incomplete."""
+        return sum(v.count for v in self.values) if self.complete else None  # type: ignore[misc]
+
+    @property
+    def sources(self) -> list[tuple[str, date]]:
+        """(file, vintage) pairs behind the figures, for a "Data sources" note."""
+        seen = dict.fromkeys((v.path, v.vintage) for v in self.values if v.path)
+        return list(seen)  # type: ignore[arg-type]
+
+
+def series(
+    area: str,
+    offence: str,
+    start: str | date,
+    end: str | date,
+    *,
+    vintage: str | date | None = None,
+    warehouse: PathLike | None = None,
+    taxonomy_files: Sequence[PathLike] | None = None,
+) -> Series:
+    """Monthly counts for an area and a canonical offence or group, start..end inclusive."""
+    first = parse_month(start) if isinstance(start, str) else start
+    last = parse_month(end) if isinstance(end, str) else end
+    as_of = parse_month(vintage) if isinstance(vintage, str) else vintage
+    if last < first:
+        raise CspkitError(
+            f"--to {format_month(last)} is before --from {format_month(first)}"
+        )
+    taxonomy = load_taxonomy(taxonomy_files)
+    offence_ids = taxonomy.expand(offence)
+    the_area = area_directory().match(area)
+    with Warehouse(warehouse).reading() as con:
+        values = query.monthly_counts(con, the_area.code, offence_ids, first, last, as_of=as_of)
+    return Series(the_area, offence, taxonomy.label(offence), first, last, as_of, values)
+
+
+# ---------------------------------------------------------------- listings
+
+
+def areas(*, warehouse: PathLike | None = None, all_known: bool = False) -> list[dict]:
+    """Areas with data loaded (or, with ``all_known``, every area cspkit knows)."""
+    if all_known:
+        return [
+            {"code": a.code, "name": a.name, "kind": a.kind} for a in area_directory().areas
+        ]
+    with Warehouse(warehouse).reading() as con:
+        return query.loaded_areas(con)
+
+
+def offences(
+    *, warehouse: PathLike | None = None, taxonomy_files: Sequence[PathLike] | None = None
+) -> dict:
+    """The taxonomy with, where a warehouse exists, what is loaded for each offence."""
+    taxonomy = load_taxonomy(taxonomy_files)
+    store = Warehouse(warehouse)
+    totals: dict = {}
+    names: dict = {}
+    if store.exists:
+        with store.reading() as con:
+            totals = query.offence_totals(con)
+            names = query.source_names(con)
+    rows = []
+    for offence in taxonomy.offences.values():
+        loaded = totals.get(offence.id)
+        rows.append(
+            {
+                "id": offence.id,
+                "name": offence.name,
+                "groups": taxonomy.groups_of(offence.id),
+                "rows": loaded[0] if loaded else 0,
+                "first_month": loaded[1] if loaded else None,
+                "last_month": loaded[2] if loaded else None,
+                "source_names": names.get(offence.id, []),
+            }
+        )
+    groups = [
+        {"id": g.id, "name": g.name, "offences": list(g.offences)}
+        for g in taxonomy.groups.values()
+    ]
+    unmapped_rows = totals.get(None, (0, None, None))[0]
+    return {
+        "offences": rows,
+        "groups": groups,
+        "unmapped_rows": unmapped_rows,
+        "user_mapping_files": list(taxonomy.user_files),
+    }
+
+
+def vintages(*, warehouse: PathLike | None = None) -> list[dict]:
+    """Every ingested file with its vintage, newest first."""
+    with Warehouse(warehouse).reading() as con:
+        return query.vintages(con)
+
+
+def unmapped(*, warehouse: PathLike | None = None) -> list[loader.UnmappedCategory]:
+    """Source categories in the warehouse that no mapping covers."""
+    with Warehouse(warehouse).reading() as con:
+        return loader.unmapped_categories(con)
+
+
+def remap(
+    *, warehouse: PathLike | None = None, taxonomy_files: Sequence[PathLike] | None = None
+) -> tuple[int, list[loader.UnmappedCategory]]:
+    """Re-apply the taxonomy (e.g. after adding a mapping file) to everything stored.
+
+    Returns the number of stored counts whose offence changed, and what is still unmapped.
+    """
+    taxonomy: Taxonomy = load_taxonomy(taxonomy_files)
+    store = Warehouse(warehouse)
+    if not store.exists:
+        store.reading().__enter__()  # raises EmptyWarehouse with the standard message
+    with store.writing() as con:
+        changed = loader.apply_taxonomy(con, taxonomy)
+        still = loader.unmapped_categories(con)
+    return changed, still
+
+
+__all__ = [
+    "FileResult",
+    "IngestReport",
+    "Series",
+    "SourceFormatError",
+    "areas",
+    "ingest",
+    "offences",
+    "remap",
+    "series",
+    "unmapped",
+    "vintages",
+]

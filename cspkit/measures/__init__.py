@@ -1,0 +1,1 @@
+"""Pure arithmetic on periods and counts: no I/O, no formatting."""

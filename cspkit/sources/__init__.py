@@ -1,0 +1,76 @@
+"""Readers for external file formats, and detection of which reader a file needs.
+
+Detection looks at the header only (never the file name: MPS releases all share one
+name). A file that matches no layout is refused with the header it has and the
+layouts that are known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cspkit.errors import UnknownLayout
+from cspkit.sources import mps_borough, population
+from cspkit.sources.datasets import Dataset
+from cspkit.sources.textfile import CsvRecords, csv_records, read_text
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    header: str
+    matches: Callable[[list[str]], bool]
+    read: Callable[[CsvRecords], Dataset]
+
+
+LAYOUTS: tuple[Layout, ...] = (
+    *(
+        Layout(name, header, mps_borough.matches, mps_borough.read)
+        for name, header in mps_borough.LAYOUT_HEADERS.items()
+    ),
+    Layout(
+        "population series (wide years)",
+        population.SERIES_HEADER,
+        population.matches_series,
+        population.read_series,
+    ),
+    Layout(
+        "Census 2021 TS007A (age)",
+        population.TS007A_HEADER,
+        population.matches_ts007a,
+        population.read_ts007a,
+    ),
+    Layout(
+        "Census 2021 TS021 (ethnic group)",
+        population.TS021_HEADER,
+        population.matches_ts021,
+        population.read_ts021,
+    ),
+)
+
+
+def detect(records: CsvRecords) -> Layout:
+    """The layout whose header the file has; :class:`UnknownLayout` if none."""
+    for layout in LAYOUTS:
+        if layout.matches(records.header):
+            return layout
+    seen = ",".join(records.header)
+    if len(seen) > 200:
+        seen = seen[:200] + "..."
+    known = "\n".join(f"  - {layout.name}: {layout.header}" for layout in LAYOUTS)
+    raise UnknownLayout(
+        f"unknown layout. The header is:\n  {seen}\nLayouts cspkit can read:\n{known}",
+        path=records.source.path,
+        line=records.header_line,
+    )
+
+
+def read_file(path: str | Path) -> Dataset:
+    """Read any supported file: decode, detect the layout from the header, validate."""
+    records = csv_records(read_text(path))
+    return detect(records).read(records)
+
+
+__all__ = ["LAYOUTS", "Layout", "detect", "read_file"]

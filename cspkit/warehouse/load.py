@@ -1,0 +1,220 @@
+"""Storing validated data sets in the warehouse, and (re)applying the offence taxonomy.
+
+Only called inside :meth:`Warehouse.writing`, so everything here is one transaction
+on a private copy: if any statement fails, nothing is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import duckdb
+import numpy as np
+
+from cspkit import __version__
+from cspkit.sources.datasets import CensusTable, Dataset, MonthlyCrimeCounts, PopulationSeries
+from cspkit.taxonomy import Taxonomy
+from cspkit.taxonomy.areas import area_directory
+
+
+@dataclass(frozen=True)
+class UnmappedCategory:
+    """A source category the taxonomy does not map: kept in the warehouse, reported."""
+
+    path: str
+    major: str
+    minor: str
+    first_month: date
+    last_month: date
+    total: int
+
+
+def store_areas(con: duckdb.DuckDBPyConnection) -> None:
+    """Refresh the area directory (reference data shipped with cspkit)."""
+    areas = area_directory().areas
+    con.execute("DELETE FROM areas")
+    con.executemany(
+        "INSERT INTO areas VALUES (?, ?, ?)", [(a.code, a.name, a.kind) for a in areas]
+    )
+
+
+def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM files").fetchone()[0]
+
+
+def store_dataset(
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, taxonomy: Taxonomy, area_codes: list[str]
+) -> int:
+    """Insert one validated data set and its file record; returns its file id."""
+    file_id = next_file_id(con)
+    p = dataset.provenance
+    months = dataset.months if isinstance(dataset, MonthlyCrimeCounts) else []
+    n_rows = {
+        MonthlyCrimeCounts: lambda d: len(d.majors),
+        PopulationSeries: lambda d: len(set(d.codes)),
+        CensusTable: lambda d: len(set(d.geography_codes)),
+    }[type(dataset)](dataset)
+    con.execute(
+        "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            file_id,
+            p.path,
+            p.sha256,
+            p.size,
+            p.source,
+            p.layout,
+            getattr(dataset, "release", None),
+            months[0] if months else None,
+            months[-1] if months else None,
+            months[-1] if months else None,
+            n_rows,
+            getattr(dataset, "blank_cells", 0),
+            datetime.now(UTC).replace(tzinfo=None),
+            __version__,
+        ],
+    )
+    if isinstance(dataset, MonthlyCrimeCounts):
+        _store_crime(con, file_id, dataset, taxonomy, area_codes)
+    elif isinstance(dataset, PopulationSeries):
+        frame = {
+            "series": np.array([dataset.series] * len(dataset.codes), dtype=object),
+            "area_code": np.array(dataset.codes, dtype=object),
+            "area_name": np.array(dataset.names, dtype=object),
+            "year": np.array(dataset.years, dtype=np.int32),
+            "population": np.array(dataset.values, dtype=np.int64),
+        }
+        con.execute(
+            "INSERT INTO population SELECT ?, series, area_code, area_name, year, population "
+            "FROM frame",
+            [file_id],
+        )
+    else:
+        frame = {
+            "geography_code": np.array(dataset.geography_codes, dtype=object),
+            "geography_name": np.array(dataset.geography_names, dtype=object),
+            "category_code": np.array(dataset.category_codes, dtype=object),
+            "category": np.array(dataset.categories, dtype=object),
+            "count": np.array(dataset.counts, dtype=np.int64),
+        }
+        con.execute(
+            "INSERT INTO census SELECT ?, ?, geography_code, geography_name, category_code, "
+            "category, count FROM frame",
+            [file_id, dataset.table],
+        )
+    return file_id
+
+
+def _store_crime(
+    con: duckdb.DuckDBPyConnection,
+    file_id: int,
+    data: MonthlyCrimeCounts,
+    taxonomy: Taxonomy,
+    area_codes: list[str],
+) -> None:
+    n_rows, n_months = data.counts.shape
+    labels = {
+        "rid": np.arange(n_rows, dtype=np.int32),
+        "major": np.array(data.majors, dtype=object),
+        "minor": np.array(data.minors, dtype=object),
+        "area_code": np.array(area_codes, dtype=object),
+        "area_name": np.array(data.area_names, dtype=object),
+    }
+    month_index = {
+        "mid": np.arange(n_months, dtype=np.int32),
+        "month": np.array(data.months, dtype="datetime64[D]").astype("datetime64[s]"),
+    }
+    cells = {
+        "rid": np.repeat(np.arange(n_rows, dtype=np.int32), n_months),
+        "mid": np.tile(np.arange(n_months, dtype=np.int32), n_rows),
+        "n": data.counts.reshape(-1).astype(np.int32),
+    }
+    categories = dict.fromkeys(zip(data.majors, data.minors, strict=True))
+    mapping = mapping_frame(  # noqa: F841 - read by DuckDB
+        taxonomy,
+        data.provenance.source,
+        ((major, minor, month) for major, minor in categories for month in data.months),
+    )
+    con.execute(
+        "INSERT INTO file_months SELECT ?, month::DATE FROM month_index", [file_id]
+    )
+    con.execute(
+        """
+        INSERT INTO crime_counts
+        SELECT ?, ?::DATE, l.area_code, l.area_name, m.offence_id, l.major, l.minor,
+               mi.month::DATE, c.n
+        FROM cells c
+        JOIN labels l USING (rid)
+        JOIN month_index mi USING (mid)
+        LEFT JOIN mapping m ON m.major = l.major AND m.minor = l.minor AND m.month::DATE = mi.month::DATE
+        """,
+        [file_id, data.vintage],
+    )
+
+
+def mapping_frame(
+    taxonomy: Taxonomy, source: str, items: Iterable[tuple[str, str, date]]
+) -> dict[str, np.ndarray]:
+    """A (major, minor, month) -> offence id table for DuckDB to join on.
+
+    Resolving each distinct category once per month (a few thousand look-ups) keeps
+    month-limited mappings exact without any per-cell Python work. Unmapped
+    categories get None, which the warehouse stores as NULL.
+    """
+    majors, minors, months, offences = [], [], [], []
+    for major, minor, month in items:
+        majors.append(major)
+        minors.append(minor)
+        months.append(month)
+        offences.append(taxonomy.resolve(source, major, minor, month))
+    return {
+        "major": np.array(majors, dtype=object),
+        "minor": np.array(minors, dtype=object),
+        "month": np.array(months, dtype="datetime64[D]").astype("datetime64[s]"),
+        "offence_id": np.array(offences, dtype=object),
+    }
+
+
+def apply_taxonomy(con: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> int:
+    """Re-map every stored crime count with the given taxonomy; returns rows changed."""
+    changed = 0
+    sources = [r[0] for r in con.execute("SELECT DISTINCT source FROM files").fetchall()]
+    for source in sources:
+        items = con.execute(
+            """
+            SELECT DISTINCT c.major_text, c.minor_text, c.month
+            FROM crime_counts c JOIN files f USING (file_id) WHERE f.source = ?
+            """,
+            [source],
+        ).fetchall()
+        mapping = mapping_frame(taxonomy, source, items)  # noqa: F841 - read by DuckDB
+        changed += con.execute(
+            """
+            UPDATE crime_counts AS c SET offence_id = m.offence_id
+            FROM mapping AS m, files AS f
+            WHERE f.file_id = c.file_id AND f.source = ?
+              AND m.major = c.major_text AND m.minor = c.minor_text AND m.month::DATE = c.month
+              AND c.offence_id IS DISTINCT FROM m.offence_id
+            """,
+            [source],
+        ).fetchone()[0]
+    return changed
+
+
+def unmapped_categories(
+    con: duckdb.DuckDBPyConnection, file_ids: list[int] | None = None
+) -> list[UnmappedCategory]:
+    """Source categories stored without a canonical offence, per file."""
+    where = "AND c.file_id IN (SELECT unnest(?))" if file_ids is not None else ""
+    params = [file_ids] if file_ids is not None else []
+    rows = con.execute(
+        f"""
+        SELECT f.path, c.major_text, c.minor_text, min(c.month), max(c.month), sum(c.count)
+        FROM crime_counts c JOIN files f USING (file_id)
+        WHERE c.offence_id IS NULL {where}
+        GROUP BY ALL ORDER BY 1, 2, 3
+        """,
+        params,
+    ).fetchall()
+    return [UnmappedCategory(*row) for row in rows]

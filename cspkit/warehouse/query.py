@@ -1,0 +1,193 @@
+"""Reading figures back out of the warehouse, with vintage selection.
+
+Vintage rule (issue: "Vintages"): for each month, use the file with the most recent
+vintage that covers that month; with ``as_of`` given, only files whose vintage is not
+after ``as_of`` are eligible ("as the data stood then"). Ties between two files of the
+same vintage go to the one ingested last. The choice is made per month and per file,
+so a month's figures always come from one release and add up within it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from cspkit.measures.periods import month_range
+
+
+@dataclass(frozen=True)
+class MonthSource:
+    """Which file supplies a month, and its vintage."""
+
+    month: date
+    file_id: int
+    vintage: date
+    path: str
+
+
+def chosen_files(
+    con: duckdb.DuckDBPyConnection,
+    first: date,
+    last: date,
+    *,
+    as_of: date | None = None,
+    source: str = "mps_borough",
+) -> dict[date, MonthSource]:
+    """The file chosen for each month in first..last that some eligible file covers."""
+    rows = con.execute(
+        """
+        SELECT fm.month, f.file_id, f.vintage, f.path
+        FROM file_months fm JOIN files f USING (file_id)
+        WHERE f.source = $source AND fm.month BETWEEN $first AND $last
+          AND ($as_of IS NULL OR f.vintage <= $as_of)
+        QUALIFY row_number() OVER (
+            PARTITION BY fm.month ORDER BY f.vintage DESC, f.file_id DESC) = 1
+        """,
+        {"source": source, "first": first, "last": last, "as_of": as_of},
+    ).fetchall()
+    return {month: MonthSource(month, fid, vintage, path) for month, fid, vintage, path in rows}
+
+
+@dataclass(frozen=True)
+class MonthlyValue:
+    month: date
+    count: int | None  # None = not in the data (no eligible file, or not published)
+    vintage: date | None
+    path: str | None
+    reason: str = ""  # why count is None
+
+
+def monthly_counts(
+    con: duckdb.DuckDBPyConnection,
+    area_code: str,
+    offence_ids: tuple[str, ...],
+    first: date,
+    last: date,
+    *,
+    as_of: date | None = None,
+) -> list[MonthlyValue]:
+    """Monthly counts of the given offences (summed) for one area, months first..last.
+
+    A month has a count when its chosen file covers it, has rows for the area and
+    publishes at least one of the offences; a missing combination within such a file is
+    a recorded zero. Otherwise the month is reported as missing with the reason -
+    never silently as zero.
+    """
+    chosen = chosen_files(con, first, last, as_of=as_of)
+    files = sorted({s.file_id for s in chosen.values()})
+    sums: dict[date, int] = {}
+    area_in: set[int] = set()
+    offence_in: set[int] = set()
+    if files:
+        params = {"files": files, "area": area_code, "offences": list(offence_ids)}
+        sums = dict(
+            con.execute(
+                """
+                SELECT c.month, sum(c.count)::BIGINT
+                FROM crime_counts c
+                WHERE c.file_id IN (SELECT unnest($files)) AND c.area_code = $area
+                  AND c.offence_id IN (SELECT unnest($offences))
+                GROUP BY c.month
+                """,
+                params,
+            ).fetchall()
+        )
+        area_in = {
+            r[0]
+            for r in con.execute(
+                """SELECT DISTINCT file_id FROM crime_counts
+                   WHERE file_id IN (SELECT unnest($files)) AND area_code = $area""",
+                {"files": files, "area": area_code},
+            ).fetchall()
+        }
+        offence_in = {
+            r[0]
+            for r in con.execute(
+                """SELECT DISTINCT file_id FROM crime_counts
+                   WHERE file_id IN (SELECT unnest($files))
+                     AND offence_id IN (SELECT unnest($offences))""",
+                {"files": files, "offences": list(offence_ids)},
+            ).fetchall()
+        }
+    values = []
+    for month in month_range(first, last):
+        src = chosen.get(month)
+        if src is None:
+            reason = "no loaded file covers this month" + (
+                f" at vintage {as_of:%Y-%m}" if as_of else ""
+            )
+            values.append(MonthlyValue(month, None, None, None, reason))
+        elif src.file_id not in area_in:
+            values.append(
+                MonthlyValue(month, None, src.vintage, src.path, "the file has no rows for this area")
+            )
+        elif src.file_id not in offence_in:
+            values.append(
+                MonthlyValue(
+                    month, None, src.vintage, src.path, "the file does not publish this offence"
+                )
+            )
+        else:
+            values.append(MonthlyValue(month, sums.get(month, 0), src.vintage, src.path))
+    return values
+
+
+def vintages(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every ingested file, newest vintage first."""
+    cur = con.execute(
+        """
+        SELECT file_id, source, layout, release, first_month, last_month, vintage,
+               n_rows, blank_cells, path, sha256, ingested_at
+        FROM files ORDER BY vintage DESC NULLS LAST, file_id DESC
+        """
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def loaded_areas(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Areas with crime counts or population, with what is loaded for each."""
+    cur = con.execute(
+        """
+        WITH crime AS (
+            SELECT area_code, min(month) AS first_month, max(month) AS last_month
+            FROM crime_counts GROUP BY area_code),
+        pop AS (
+            SELECT area_code, min(year) AS first_year, max(year) AS last_year
+            FROM population GROUP BY area_code)
+        SELECT a.code, a.name, a.kind, crime.first_month, crime.last_month,
+               pop.first_year, pop.last_year
+        FROM areas a
+        LEFT JOIN crime ON crime.area_code = a.code
+        LEFT JOIN pop ON pop.area_code = a.code
+        WHERE crime.area_code IS NOT NULL OR pop.area_code IS NOT NULL
+        ORDER BY a.kind, a.name
+        """
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def offence_totals(con: duckdb.DuckDBPyConnection) -> dict[str | None, tuple[int, date, date]]:
+    """For each canonical offence (None = unmapped): stored rows, first and last month."""
+    rows = con.execute(
+        "SELECT offence_id, count(*), min(month), max(month) FROM crime_counts GROUP BY 1"
+    ).fetchall()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """For each canonical offence, the source category names it was loaded from."""
+    rows = con.execute(
+        """
+        SELECT offence_id, major_text || ' / ' || minor_text AS name
+        FROM crime_counts WHERE offence_id IS NOT NULL
+        GROUP BY ALL ORDER BY 1, 2
+        """
+    ).fetchall()
+    out: dict[str, list[str]] = {}
+    for offence, name in rows:
+        out.setdefault(offence, []).append(name)
+    return out
