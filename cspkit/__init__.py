@@ -6,7 +6,7 @@ same name in :mod:`cspkit.api`, also reachable as ``cspkit.VERB``.
 
 __version__ = "0.1.0"
 
-_API = ("areas", "ingest", "offences", "remap", "series", "unmapped", "vintages")
+_API = ("areas", "ingest", "offences", "population", "remap", "series", "unmapped", "vintages")
 
 
 def __getattr__(name: str):

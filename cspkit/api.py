@@ -1,9 +1,9 @@
 """The Python API. Each function is one CLI verb; the CLI only parses and prints.
 
-    import cspkit
-    cspkit.ingest(["../shared/data/mps/borough"])
-    s = cspkit.series("Barnet", "residential_burglary", "2023-10", "2023-12", vintage="2024-01")
-    s.total  # 488
+import cspkit
+cspkit.ingest(["../shared/data/mps/borough"])
+s = cspkit.series("Barnet", "residential_burglary", "2023-10", "2023-12", vintage="2024-01")
+s.total  # 488
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from cspkit.sources.datasets import Dataset, MonthlyCrimeCounts
 from cspkit.sources.textfile import csv_records, read_text
 from cspkit.taxonomy import Taxonomy, load_taxonomy
 from cspkit.taxonomy.areas import Area, area_directory
-from cspkit.warehouse import Warehouse
+from cspkit.warehouse import Warehouse, query
 from cspkit.warehouse import load as loader
-from cspkit.warehouse import query
 
 PathLike = str | os.PathLike
 Progress = Callable[[str, int, int], None]  # (message, done, total)
@@ -105,17 +104,21 @@ def ingest(
         source = read_text(path)
         if source.sha256 in known:
             results.append(
-                FileResult(str(path), "already loaded", note=f"same content as {known[source.sha256]}")
+                FileResult(
+                    str(path), "already loaded", note=f"same content as {known[source.sha256]}"
+                )
             )
             continue
         if source.sha256 in batch:
             results.append(
-                FileResult(str(path), "duplicate in this batch", note=f"same as {batch[source.sha256]}")
+                FileResult(
+                    str(path), "duplicate in this batch", note=f"same as {batch[source.sha256]}"
+                )
             )
             continue
         batch[source.sha256] = str(path)
-        records = csv_records(source)
-        dataset = detect(records).read(records)
+        layout, records = detect(csv_records(source))
+        dataset = layout.read(records)
         codes = _area_codes(dataset)
         result = _describe(dataset)
         results.append(result)
@@ -223,9 +226,7 @@ def series(
     last = parse_month(end) if isinstance(end, str) else end
     as_of = parse_month(vintage) if isinstance(vintage, str) else vintage
     if last < first:
-        raise CspkitError(
-            f"--to {format_month(last)} is before --from {format_month(first)}"
-        )
+        raise CspkitError(f"--to {format_month(last)} is before --from {format_month(first)}")
     taxonomy = load_taxonomy(taxonomy_files)
     offence_ids = taxonomy.expand(offence)
     the_area = area_directory().match(area)
@@ -240,9 +241,7 @@ def series(
 def areas(*, warehouse: PathLike | None = None, all_known: bool = False) -> list[dict]:
     """Areas with data loaded (or, with ``all_known``, every area cspkit knows)."""
     if all_known:
-        return [
-            {"code": a.code, "name": a.name, "kind": a.kind} for a in area_directory().areas
-        ]
+        return [{"code": a.code, "name": a.name, "kind": a.kind} for a in area_directory().areas]
     with Warehouse(warehouse).reading() as con:
         return query.loaded_areas(con)
 
@@ -274,8 +273,7 @@ def offences(
             }
         )
     groups = [
-        {"id": g.id, "name": g.name, "offences": list(g.offences)}
-        for g in taxonomy.groups.values()
+        {"id": g.id, "name": g.name, "offences": list(g.offences)} for g in taxonomy.groups.values()
     ]
     unmapped_rows = totals.get(None, (0, None, None))[0]
     return {
@@ -284,6 +282,28 @@ def offences(
         "unmapped_rows": unmapped_rows,
         "user_mapping_files": list(taxonomy.user_files),
     }
+
+
+@dataclass
+class Population:
+    """What the warehouse holds for an area's residents."""
+
+    area: Area
+    series: dict[str, dict[int, int]]  # series name -> year -> population
+    census_age: dict[str, int]  # Census 2021 TS007A band -> persons
+    census_ethnicity: dict[str, int]  # Census 2021 TS021 group -> persons
+
+
+def population(area: str, *, warehouse: PathLike | None = None) -> Population:
+    """Population series and Census 2021 tables loaded for an area."""
+    the_area = area_directory().match(area)
+    with Warehouse(warehouse).reading() as con:
+        return Population(
+            the_area,
+            query.population(con, the_area.code),
+            query.census_counts(con, the_area.code, "TS007A"),
+            query.census_counts(con, the_area.code, "TS021"),
+        )
 
 
 def vintages(*, warehouse: PathLike | None = None) -> list[dict]:
@@ -323,6 +343,7 @@ __all__ = [
     "areas",
     "ingest",
     "offences",
+    "population",
     "remap",
     "series",
     "unmapped",

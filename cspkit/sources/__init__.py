@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cspkit.errors import UnknownLayout
+from cspkit.errors import SourceFormatError, UnknownLayout
 from cspkit.sources import mps_borough, population
 from cspkit.sources.datasets import Dataset
 from cspkit.sources.textfile import CsvRecords, csv_records, read_text
@@ -23,6 +23,7 @@ class Layout:
     header: str
     matches: Callable[[list[str]], bool]
     read: Callable[[CsvRecords], Dataset]
+    title_rows: bool = False  # ONS spreadsheets put title rows above the header
 
 
 LAYOUTS: tuple[Layout, ...] = (
@@ -48,14 +49,34 @@ LAYOUTS: tuple[Layout, ...] = (
         population.matches_ts021,
         population.read_ts021,
     ),
+    Layout(
+        "ONS ward population (SAPE)",
+        population.SAPE_HEADER,
+        population.matches_sape_ward,
+        population.read_sape_ward,
+        title_rows=True,
+    ),
 )
 
+TITLE_ROWS_SEARCHED = 10
 
-def detect(records: CsvRecords) -> Layout:
-    """The layout whose header the file has; :class:`UnknownLayout` if none."""
+
+def detect(records: CsvRecords) -> tuple[Layout, CsvRecords]:
+    """The layout whose header the file has, and the records positioned after that header.
+
+    Raises :class:`UnknownLayout` if no layout matches.
+    """
     for layout in LAYOUTS:
         if layout.matches(records.header):
-            return layout
+            return layout, records
+    for skip in range(1, TITLE_ROWS_SEARCHED):
+        try:
+            candidate = csv_records(records.source, skip_lines=skip)
+        except SourceFormatError:
+            break
+        for layout in LAYOUTS:
+            if layout.title_rows and layout.matches(candidate.header):
+                return layout, candidate
     seen = ",".join(records.header)
     if len(seen) > 200:
         seen = seen[:200] + "..."
@@ -69,8 +90,8 @@ def detect(records: CsvRecords) -> Layout:
 
 def read_file(path: str | Path) -> Dataset:
     """Read any supported file: decode, detect the layout from the header, validate."""
-    records = csv_records(read_text(path))
-    return detect(records).read(records)
+    layout, records = detect(csv_records(read_text(path)))
+    return layout.read(records)
 
 
 __all__ = ["LAYOUTS", "Layout", "detect", "read_file"]

@@ -152,8 +152,7 @@ def _months(header: list[str], path: str, line: int) -> list[date]:
             )
         if months and month != add_months(months[-1], 1):
             raise SourceFormatError(
-                f"month columns must be consecutive: '{cell}' follows "
-                f"{format_month(months[-1])}",
+                f"month columns must be consecutive: '{cell}' follows {format_month(months[-1])}",
                 path=path,
                 line=line,
                 column=column,

@@ -17,6 +17,7 @@ from cspkit.sources.datasets import CensusTable, PopulationSeries, Provenance
 from cspkit.sources.textfile import CsvRecords, parse_count
 
 _YEAR_COLUMN = re.compile(r"^(?:mid-?)?(\d{4})(?:[_ ]population)?$", re.IGNORECASE)
+_GSS_CODE = re.compile(r"^[EWSN]\d{8}$")
 _YEAR_RANGE = re.compile(r"[_\- ]*\d{4}(?:[_\-]\d{4})?$")
 
 SERIES_HEADER = "Code,Area name,[other columns],2011_Population,2012_Population,..."
@@ -24,6 +25,12 @@ TS007A_HEADER = "date,geography,geography code,Age: Total,Age: Aged 4 years and 
 TS021_HEADER = (
     "Lower Tier Local Authorities Code,Lower Tier Local Authorities,"
     "Ethnic group (20 categories) Code,Ethnic group (20 categories),Observation"
+)
+
+
+SAPE_HEADER = (
+    "[title rows, then] Ward Code 1,Ward Name 1,LA Code (2021 boundaries),"
+    "LA name (2021 boundaries),All Ages,0,1,...,90+"
 )
 
 
@@ -48,6 +55,56 @@ def matches_ts007a(header: list[str]) -> bool:
 
 def matches_ts021(header: list[str]) -> bool:
     return _norm(header) == _norm(TS021_HEADER.split(","))
+
+
+def matches_sape_ward(header: list[str]) -> bool:
+    """ONS small-area (ward) mid-year estimates, SAPE23DT8a: header after title rows."""
+    h = _norm(header)
+    return len(h) > 5 and h[0].startswith("ward code") and h[4] == "all ages"
+
+
+def read_sape_ward(records: CsvRecords) -> PopulationSeries:
+    """Ward population, all ages, from an ONS SAPE table (one file per sex).
+
+    The series is named after the file's title ("Mid-2020 Persons" ->
+    ``ons_ward_mid_2020_persons``); single years of age are not stored yet.
+    """
+    path = records.source.path
+    match = re.search(r"mid-(\d{4})\s+(persons|males|females)", Path(path).stem, re.IGNORECASE)
+    year = int(match.group(1)) if match else 0
+    sex = match.group(2).lower() if match else "persons"
+    if not year:
+        title = re.search(r"Mid-(\d{4})", records.source.text[:2000])
+        year = int(title.group(1)) if title else 0
+    if not year:
+        raise SourceFormatError(
+            "cannot tell the estimate's year: expected 'Mid-YYYY' in the file name or title",
+            path=path,
+        )
+    codes: list[str] = []
+    names: list[str] = []
+    values: list[int] = []
+    for line, record in records.rows():
+        code = record[0].strip()
+        if not _GSS_CODE.match(code):
+            break  # the notes below the table
+        _check_width(records, line, record)
+        codes.append(code)
+        names.append(record[1].strip())
+        values.append(_count(records, line, 4, record[4]))
+    table = PopulationSeries(
+        provenance=_provenance(records, "population_series", "ONS ward population (SAPE)"),
+        series=f"ons_ward_mid_{year}_{sex}",
+        codes=codes,
+        names=names,
+        years=[year] * len(codes),
+        values=values,
+    )
+    if not codes:
+        raise SourceFormatError(
+            "the file has a header but no data rows", path=path, line=records.header_line
+        )
+    return table
 
 
 def series_name_for(path: str) -> str:
@@ -137,9 +194,7 @@ def read_ts007a(records: CsvRecords) -> CensusTable:
 
 def read_ts021(records: CsvRecords) -> CensusTable:
     """Census 2021 TS021: already long, one row per (authority, ethnic group)."""
-    table = CensusTable(
-        _provenance(records, "census", "Census 2021 TS021 (ethnic group)"), "TS021"
-    )
+    table = CensusTable(_provenance(records, "census", "Census 2021 TS021 (ethnic group)"), "TS021")
     for line, record in records.rows():
         _check_width(records, line, record)
         table.geography_codes.append(record[0].strip())

@@ -151,7 +151,9 @@ def load_taxonomy(user_files: Iterable[str | os.PathLike] | None = None) -> Taxo
         members = tuple(offences) if members == "all" else tuple(members)
         for member in members:
             if member not in offences:
-                raise TaxonomyError(f"offences.yaml: group '{gid}' names unknown offence '{member}'")
+                raise TaxonomyError(
+                    f"offences.yaml: group '{gid}' names unknown offence '{member}'"
+                )
         if gid in offences:
             raise TaxonomyError(f"offences.yaml: '{gid}' is both an offence and a group")
         groups[gid] = Group(gid, attrs["name"], members)

@@ -35,9 +35,7 @@ def store_areas(con: duckdb.DuckDBPyConnection) -> None:
     """Refresh the area directory (reference data shipped with cspkit)."""
     areas = area_directory().areas
     con.execute("DELETE FROM areas")
-    con.executemany(
-        "INSERT INTO areas VALUES (?, ?, ?)", [(a.code, a.name, a.kind) for a in areas]
-    )
+    con.executemany("INSERT INTO areas VALUES (?, ?, ?)", [(a.code, a.name, a.kind) for a in areas])
 
 
 def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -136,9 +134,7 @@ def _store_crime(
         data.provenance.source,
         ((major, minor, month) for major, minor in categories for month in data.months),
     )
-    con.execute(
-        "INSERT INTO file_months SELECT ?, month::DATE FROM month_index", [file_id]
-    )
+    con.execute("INSERT INTO file_months SELECT ?, month::DATE FROM month_index", [file_id])
     con.execute(
         """
         INSERT INTO crime_counts

@@ -121,7 +121,9 @@ def monthly_counts(
             values.append(MonthlyValue(month, None, None, None, reason))
         elif src.file_id not in area_in:
             values.append(
-                MonthlyValue(month, None, src.vintage, src.path, "the file has no rows for this area")
+                MonthlyValue(
+                    month, None, src.vintage, src.path, "the file has no rows for this area"
+                )
             )
         elif src.file_id not in offence_in:
             values.append(
@@ -191,3 +193,33 @@ def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     for offence, name in rows:
         out.setdefault(offence, []).append(name)
     return out
+
+
+def population(con: duckdb.DuckDBPyConnection, area_code: str) -> dict[str, dict[int, int]]:
+    """Population by series and year for one area (the latest-ingested file wins a clash)."""
+    rows = con.execute(
+        """
+        SELECT series, year, arg_max(population, file_id)
+        FROM population WHERE area_code = ? GROUP BY series, year ORDER BY series, year
+        """,
+        [area_code],
+    ).fetchall()
+    out: dict[str, dict[int, int]] = {}
+    for series, year, value in rows:
+        out.setdefault(series, {})[year] = value
+    return out
+
+
+def census_counts(
+    con: duckdb.DuckDBPyConnection, geography_code: str, census_table: str
+) -> dict[str, int]:
+    """Census 2021 counts by category for one geography (latest-ingested file wins)."""
+    rows = con.execute(
+        """
+        SELECT category, arg_max(count, file_id), min(category_code)
+        FROM census WHERE geography_code = ? AND census_table = ?
+        GROUP BY category ORDER BY min(try_cast(category_code AS INTEGER)), category
+        """,
+        [geography_code, census_table],
+    ).fetchall()
+    return {category: count for category, count, _ in rows}

@@ -1,0 +1,5 @@
+"""``python -m cspkit`` runs the command line."""
+
+from cspkit.cli import app
+
+app(prog_name="cspkit")

@@ -1,0 +1,407 @@
+"""The command line: a thin shell over :mod:`cspkit.api` (parse, call, print).
+
+Errors the user can act on (:class:`CspkitError`) are printed as one message and
+exit with status 2; anything else is a bug and shows a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cspkit import api
+from cspkit.errors import CspkitError
+from cspkit.measures.periods import format_month
+
+app = typer.Typer(
+    help="cspkit: crime and community-safety evidence for Community Safety Partnerships.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+WarehouseOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--warehouse",
+        help="Warehouse file. Default: $CSPKIT_WAREHOUSE, else a per-user data folder.",
+        show_default=False,
+    ),
+]
+TaxonomyOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--taxonomy",
+        help="Your own offence mapping CSV (repeatable). Default: $CSPKIT_TAXONOMY, "
+        "else mappings.csv in the user config folder if present.",
+        show_default=False,
+    ),
+]
+
+
+class SeriesFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def user_errors(func):
+    """Turn a CspkitError into a plain message and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except CspkitError as exc:
+            err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _month(value: date | None) -> str:
+    return format_month(value) if value else ""
+
+
+def _taxonomy(option: list[Path] | None) -> list[Path] | None:
+    return option or None
+
+
+@app.command()
+@user_errors
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched for *.csv).")],
+    warehouse: WarehouseOpt = None,
+    taxonomy: TaxonomyOpt = None,
+) -> None:
+    """Load data files into the warehouse, all or nothing.
+
+    Reads MPS borough crime files (both layouts, 24-month and historical releases),
+    population series and Census 2021 tables. Files already loaded (same content) are
+    skipped. If any file is bad, nothing is loaded and the warehouse is unchanged.
+    """
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} files"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("reading", total=None)
+
+        def progress(message: str, done: int, total: int) -> None:
+            bar.update(task, description=message, completed=done, total=total)
+
+        report = api.ingest(
+            paths, warehouse=warehouse, taxonomy_files=_taxonomy(taxonomy), progress=progress
+        )
+
+    table = Table(title=f"Ingest into {report.warehouse}", title_justify="left")
+    for column in ("file", "status", "layout", "months", "rows", "vintage", "unmapped categories"):
+        table.add_column(column, overflow="fold")
+    for f in report.files:
+        months = f"{_month(f.first_month)} .. {_month(f.last_month)}" if f.first_month else ""
+        unmapped = ", ".join(f"{u.major} / {u.minor}" for u in f.unmapped) or (
+            "none" if f.status == "loaded" and f.first_month else ""
+        )
+        status = f.status + (f" ({f.note})" if f.note else "")
+        table.add_row(
+            _short(f.path), status, f.layout, months, str(f.rows or ""), _month(f.vintage), unmapped
+        )
+    out.print(table)
+    _print_unmapped(report.unmapped)
+    loaded = len(report.loaded)
+    out.print(f"{loaded} file(s) loaded, {len(report.files) - loaded} unchanged.")
+
+
+def _print_unmapped(items) -> None:
+    if not items:
+        return
+    table = Table(
+        title="Source categories with no offence mapping (kept as unmapped)",
+        title_justify="left",
+        title_style="bold yellow",
+    )
+    for column in ("category", "file", "months", "total count"):
+        table.add_column(column, overflow="fold")
+    for u in items:
+        table.add_row(
+            f"{u.major} / {u.minor}",
+            _short(u.path),
+            f"{_month(u.first_month)} .. {_month(u.last_month)}",
+            f"{u.total:,}",
+        )
+    out.print(table)
+    out.print(
+        "Add a row per category to a mapping CSV of your own (columns "
+        "source,major,minor,offence,from,to,note) and run `cspkit remap --taxonomy FILE`. "
+        "See docs/taxonomy.md."
+    )
+
+
+def _short(path: str) -> str:
+    p = Path(path)
+    return str(Path(p.parent.name) / p.name)
+
+
+@app.command()
+@user_errors
+def series(
+    area: Annotated[str, typer.Option("--area", help="Area name or GSS code, e.g. Barnet.")],
+    offence: Annotated[
+        str, typer.Option("--offence", help="Canonical offence or group id (`cspkit offences`).")
+    ],
+    start: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
+    end: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
+    vintage: Annotated[
+        str | None,
+        typer.Option(
+            "--vintage",
+            help="Answer as the data stood then: use only releases whose last month "
+            "is not after YYYY-MM. Default: the latest release covering each month.",
+        ),
+    ] = None,
+    fmt: Annotated[SeriesFormat, typer.Option("--format", help="Output format.")] = (
+        SeriesFormat.table
+    ),
+    warehouse: WarehouseOpt = None,
+    taxonomy: TaxonomyOpt = None,
+) -> None:
+    """Monthly counts for one area and offence (or offence group)."""
+    result = api.series(
+        area,
+        offence,
+        start,
+        end,
+        vintage=vintage,
+        warehouse=warehouse,
+        taxonomy_files=_taxonomy(taxonomy),
+    )
+    if fmt is SeriesFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["month", "count"])
+        for v in result.values:
+            writer.writerow([_month(v.month), "" if v.count is None else v.count])
+    elif fmt is SeriesFormat.json:
+        sys.stdout.write(json.dumps(_series_json(result), indent=2) + "\n")
+    else:
+        _series_table(result)
+    if result.missing:
+        months = ", ".join(f"{_month(v.month)} ({v.reason})" for v in result.missing)
+        err.print(
+            f"[yellow]Warning:[/] the period is incomplete; no count for {months}.",
+            highlight=False,
+        )
+
+
+def _series_json(result: api.Series) -> dict:
+    return {
+        "area": result.area.name,
+        "code": result.area.code,
+        "offence": result.offence,
+        "offence_name": result.offence_name,
+        "from": _month(result.first),
+        "to": _month(result.last),
+        "vintage": _month(result.as_of) or None,
+        "complete": result.complete,
+        "total": result.total,
+        "values": [
+            {
+                "month": _month(v.month),
+                "count": v.count,
+                "vintage": _month(v.vintage) or None,
+                "source": v.path,
+                **({"missing_reason": v.reason} if v.count is None else {}),
+            }
+            for v in result.values
+        ],
+    }
+
+
+def _series_table(result: api.Series) -> None:
+    as_of = f", as at vintage {_month(result.as_of)}" if result.as_of else ", latest vintages"
+    table = Table(
+        title=f"{result.offence_name} in {result.area.name} ({result.area.code}){as_of}",
+        title_justify="left",
+    )
+    table.add_column("month")
+    table.add_column("count", justify="right")
+    table.add_column("vintage")
+    for v in result.values:
+        count = f"{v.count:,}" if v.count is not None else "[yellow]no data[/]"
+        table.add_row(_month(v.month), count, _month(v.vintage))
+    total = f"{result.total:,}" if result.total is not None else "[yellow]incomplete[/]"
+    table.add_section()
+    table.add_row("total", total, "")
+    out.print(table)
+    for path, vintage in result.sources:
+        out.print(f"Source: {path} (vintage {_month(vintage)})", highlight=False)
+
+
+@app.command()
+@user_errors
+def areas(
+    all_known: Annotated[
+        bool, typer.Option("--all", help="List every area cspkit knows, loaded or not.")
+    ] = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Areas with data in the warehouse (GSS code, name, months and years loaded)."""
+    rows = api.areas(warehouse=warehouse, all_known=all_known)
+    table = Table(
+        title="Known areas" if all_known else "Areas with data loaded", title_justify="left"
+    )
+    table.add_column("code")
+    table.add_column("name")
+    table.add_column("kind")
+    if not all_known:
+        table.add_column("crime months")
+        table.add_column("population years")
+    for r in rows:
+        cells = [r["code"], r["name"], r["kind"]]
+        if not all_known:
+            crime = (
+                f"{_month(r['first_month'])} .. {_month(r['last_month'])}"
+                if r["first_month"]
+                else ""
+            )
+            pop = f"{r['first_year']} .. {r['last_year']}" if r["first_year"] else ""
+            cells += [crime, pop]
+        table.add_row(*cells)
+    out.print(table)
+
+
+@app.command()
+@user_errors
+def offences(warehouse: WarehouseOpt = None, taxonomy: TaxonomyOpt = None) -> None:
+    """Canonical offences and groups, and what is loaded for each."""
+    info = api.offences(warehouse=warehouse, taxonomy_files=_taxonomy(taxonomy))
+    table = Table(title="Canonical offences", title_justify="left")
+    for column in ("id", "name", "groups", "months loaded", "source names loaded"):
+        table.add_column(column, overflow="fold")
+    for o in info["offences"]:
+        months = f"{_month(o['first_month'])} .. {_month(o['last_month'])}" if o["rows"] else "-"
+        table.add_row(
+            o["id"], o["name"], ", ".join(o["groups"]), months, "\n".join(o["source_names"])
+        )
+    out.print(table)
+    groups = Table(title="Offence groups", title_justify="left")
+    for column in ("id", "name", "offences"):
+        groups.add_column(column, overflow="fold")
+    for g in info["groups"]:
+        members = "all offences" if g["id"] == "total" else ", ".join(g["offences"])
+        groups.add_row(g["id"], g["name"], members)
+    out.print(groups)
+    if info["user_mapping_files"]:
+        out.print("Your mapping files: " + ", ".join(info["user_mapping_files"]))
+    if info["unmapped_rows"]:
+        out.print(
+            f"[yellow]{info['unmapped_rows']:,} stored counts have no offence mapping[/]; "
+            "see `cspkit unmapped`."
+        )
+
+
+@app.command()
+@user_errors
+def population(
+    area: Annotated[str, typer.Option("--area", help="Area name or GSS code.")],
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Population loaded for an area: each series by year, and Census 2021 totals."""
+    pop = api.population(area, warehouse=warehouse)
+    table = Table(title=f"Population of {pop.area.name} ({pop.area.code})", title_justify="left")
+    table.add_column("series")
+    table.add_column("year", justify="right")
+    table.add_column("population", justify="right")
+    for name, years in pop.series.items():
+        for year, value in years.items():
+            table.add_row(name, str(year), f"{value:,}")
+    if "Total" in pop.census_age:
+        table.add_row(
+            "Census 2021 (TS007A usual residents)", "2021", f"{pop.census_age['Total']:,}"
+        )
+    out.print(table)
+    if not pop.series and not pop.census_age:
+        out.print("[yellow]No population loaded for this area.[/]")
+
+
+@app.command()
+@user_errors
+def vintages(warehouse: WarehouseOpt = None) -> None:
+    """Every ingested file: vintage (last month covered), layout, months and content hash."""
+    rows = api.vintages(warehouse=warehouse)
+    table = Table(title="Ingested files, newest vintage first", title_justify="left")
+    for column in (
+        "vintage",
+        "source",
+        "layout",
+        "release",
+        "months",
+        "rows",
+        "file",
+        "sha256",
+        "ingested",
+    ):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        months = (
+            f"{_month(r['first_month'])} .. {_month(r['last_month'])}" if r["first_month"] else ""
+        )
+        table.add_row(
+            _month(r["vintage"]),
+            r["source"],
+            r["layout"],
+            r["release"] or "",
+            months,
+            str(r["n_rows"]),
+            _short(r["path"]),
+            r["sha256"][:12],
+            f"{r['ingested_at']:%Y-%m-%d %H:%M}",
+        )
+    out.print(table)
+
+
+@app.command()
+@user_errors
+def unmapped(warehouse: WarehouseOpt = None) -> None:
+    """Source categories stored without a canonical offence."""
+    items = api.unmapped(warehouse=warehouse)
+    if not items:
+        out.print("Every stored source category maps to a canonical offence.")
+        return
+    _print_unmapped(items)
+
+
+@app.command()
+@user_errors
+def remap(warehouse: WarehouseOpt = None, taxonomy: TaxonomyOpt = None) -> None:
+    """Re-apply the offence taxonomy (with your mapping files) to everything stored."""
+    changed, still = api.remap(warehouse=warehouse, taxonomy_files=_taxonomy(taxonomy))
+    out.print(f"{changed:,} stored counts changed offence.")
+    if still:
+        _print_unmapped(still)
+    else:
+        out.print("Every stored source category now maps to a canonical offence.")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
