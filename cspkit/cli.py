@@ -11,7 +11,7 @@ import functools
 import json
 import sys
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -53,7 +53,7 @@ TaxonomyOpt = Annotated[
 ]
 
 
-class SeriesFormat(str, Enum):
+class SeriesFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"

@@ -7,6 +7,7 @@ on a private copy: if any statement fails, nothing is stored.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -29,6 +30,16 @@ class UnmappedCategory:
     first_month: date
     last_month: date
     total: int
+
+
+@contextmanager
+def _staged(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, np.ndarray]):
+    """Expose NumPy columns to SQL as a view for the duration of a statement."""
+    con.register(name, columns)
+    try:
+        yield
+    finally:
+        con.unregister(name)
 
 
 def store_areas(con: duckdb.DuckDBPyConnection) -> None:
@@ -76,31 +87,33 @@ def store_dataset(
     if isinstance(dataset, MonthlyCrimeCounts):
         _store_crime(con, file_id, dataset, taxonomy, area_codes)
     elif isinstance(dataset, PopulationSeries):
-        frame = {
+        staged = {
             "series": np.array([dataset.series] * len(dataset.codes), dtype=object),
             "area_code": np.array(dataset.codes, dtype=object),
             "area_name": np.array(dataset.names, dtype=object),
             "year": np.array(dataset.years, dtype=np.int32),
             "population": np.array(dataset.values, dtype=np.int64),
         }
-        con.execute(
-            "INSERT INTO population SELECT ?, series, area_code, area_name, year, population "
-            "FROM frame",
-            [file_id],
-        )
+        with _staged(con, "staged_population", staged):
+            con.execute(
+                "INSERT INTO population SELECT ?, series, area_code, area_name, year, population "
+                "FROM staged_population",
+                [file_id],
+            )
     else:
-        frame = {
+        staged = {
             "geography_code": np.array(dataset.geography_codes, dtype=object),
             "geography_name": np.array(dataset.geography_names, dtype=object),
             "category_code": np.array(dataset.category_codes, dtype=object),
             "category": np.array(dataset.categories, dtype=object),
             "count": np.array(dataset.counts, dtype=np.int64),
         }
-        con.execute(
-            "INSERT INTO census SELECT ?, ?, geography_code, geography_name, category_code, "
-            "category, count FROM frame",
-            [file_id, dataset.table],
-        )
+        with _staged(con, "staged_census", staged):
+            con.execute(
+                "INSERT INTO census SELECT ?, ?, geography_code, geography_name, category_code, "
+                "category, count FROM staged_census",
+                [file_id, dataset.table],
+            )
     return file_id
 
 
@@ -129,24 +142,31 @@ def _store_crime(
         "n": data.counts.reshape(-1).astype(np.int32),
     }
     categories = dict.fromkeys(zip(data.majors, data.minors, strict=True))
-    mapping = mapping_frame(  # noqa: F841 - read by DuckDB
+    mapping = mapping_frame(
         taxonomy,
         data.provenance.source,
         ((major, minor, month) for major, minor in categories for month in data.months),
     )
-    con.execute("INSERT INTO file_months SELECT ?, month::DATE FROM month_index", [file_id])
-    con.execute(
-        """
-        INSERT INTO crime_counts
-        SELECT ?, ?::DATE, l.area_code, l.area_name, m.offence_id, l.major, l.minor,
-               mi.month::DATE, c.n
-        FROM cells c
-        JOIN labels l USING (rid)
-        JOIN month_index mi USING (mid)
-        LEFT JOIN mapping m ON m.major = l.major AND m.minor = l.minor AND m.month::DATE = mi.month::DATE
-        """,
-        [file_id, data.vintage],
-    )
+    with (
+        _staged(con, "staged_labels", labels),
+        _staged(con, "staged_months", month_index),
+        _staged(con, "staged_cells", cells),
+        _staged(con, "staged_mapping", mapping),
+    ):
+        con.execute("INSERT INTO file_months SELECT ?, month::DATE FROM staged_months", [file_id])
+        con.execute(
+            """
+            INSERT INTO crime_counts
+            SELECT ?, ?::DATE, l.area_code, l.area_name, m.offence_id, l.major, l.minor,
+                   mi.month::DATE, c.n
+            FROM staged_cells c
+            JOIN staged_labels l USING (rid)
+            JOIN staged_months mi USING (mid)
+            LEFT JOIN staged_mapping m
+              ON m.major = l.major AND m.minor = l.minor AND m.month::DATE = mi.month::DATE
+            """,
+            [file_id, data.vintage],
+        )
 
 
 def mapping_frame(
@@ -184,17 +204,18 @@ def apply_taxonomy(con: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> int:
             """,
             [source],
         ).fetchall()
-        mapping = mapping_frame(taxonomy, source, items)  # noqa: F841 - read by DuckDB
-        changed += con.execute(
-            """
-            UPDATE crime_counts AS c SET offence_id = m.offence_id
-            FROM mapping AS m, files AS f
-            WHERE f.file_id = c.file_id AND f.source = ?
-              AND m.major = c.major_text AND m.minor = c.minor_text AND m.month::DATE = c.month
-              AND c.offence_id IS DISTINCT FROM m.offence_id
-            """,
-            [source],
-        ).fetchone()[0]
+        with _staged(con, "staged_mapping", mapping_frame(taxonomy, source, items)):
+            changed += con.execute(
+                """
+                UPDATE crime_counts AS c SET offence_id = m.offence_id
+                FROM staged_mapping AS m, files AS f
+                WHERE f.file_id = c.file_id AND f.source = ?
+                  AND m.major = c.major_text AND m.minor = c.minor_text
+                  AND m.month::DATE = c.month
+                  AND c.offence_id IS DISTINCT FROM m.offence_id
+                """,
+                [source],
+            ).fetchone()[0]
     return changed
 
 
