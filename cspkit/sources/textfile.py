@@ -59,11 +59,11 @@ def read_text(path: str | Path) -> SourceText:
         line, column = _position(body, exc.start)
         bad = body[exc.start : exc.start + 1].hex().upper()
         raise SourceFormatError(
-            f"byte 0x{bad} is not valid UTF-8; expected UTF-8 text (the file may have been "
-            "saved as Windows-1252/Latin-1). Save it again as 'CSV UTF-8 (Comma delimited)'",
+            f"byte 0x{bad} (character {column} of the line) is not valid UTF-8; expected "
+            "UTF-8 text (the file may have been saved as Windows-1252/Latin-1). "
+            "Save it again as 'CSV UTF-8 (Comma delimited)'",
             path=name,
             line=line,
-            column=column,
         ) from None
     return SourceText(name, digest, len(data), text, had_bom)
 
