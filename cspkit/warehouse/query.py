@@ -76,22 +76,32 @@ def monthly_counts(
     never silently as zero.
     """
     chosen = chosen_files(con, first, last, as_of=as_of)
-    files = sorted({s.file_id for s in chosen.values()})
+    pairs = {
+        "month": [s.month for s in chosen.values()],
+        "file_id": [s.file_id for s in chosen.values()],
+    }
+    files = sorted(set(pairs["file_id"]))
     sums: dict[date, int] = {}
     area_in: set[int] = set()
     offence_in: set[int] = set()
     if files:
-        params = {"files": files, "area": area_code, "offences": list(offence_ids)}
+        # Each month's figure comes only from the file chosen for that month.
         sums = dict(
             con.execute(
                 """
                 SELECT c.month, sum(c.count)::BIGINT
                 FROM crime_counts c
-                WHERE c.file_id IN (SELECT unnest($files)) AND c.area_code = $area
-                  AND c.offence_id IN (SELECT unnest($offences))
+                JOIN (SELECT unnest($months) AS month, unnest($file_ids) AS file_id) AS chosen
+                  ON c.month = chosen.month AND c.file_id = chosen.file_id
+                WHERE c.area_code = $area AND c.offence_id IN (SELECT unnest($offences))
                 GROUP BY c.month
                 """,
-                params,
+                {
+                    "months": pairs["month"],
+                    "file_ids": pairs["file_id"],
+                    "area": area_code,
+                    "offences": list(offence_ids),
+                },
             ).fetchall()
         )
         area_in = {

@@ -1,0 +1,131 @@
+"""Series figures against an independent computation from the raw CSV files."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import BOROUGH_FILES, naive_read
+
+import cspkit
+
+# The source names each canonical offence covers, written out here independently of
+# the package's mappings.csv (compared case-insensitively).
+NAMES = {
+    "residential_burglary": {
+        ("burglary", "domestic burglary"),
+        ("burglary", "burglary in a dwelling"),
+        ("burglary", "burglary - residential"),
+    },
+    "personal_robbery": {("robbery", "robbery of personal property")},
+    "violence_with_injury": {("violence against the person", "violence with injury")},
+    "possession_of_weapons": {
+        ("possession of weapons", m)
+        for m in (
+            "possession of weapons",
+            "possession of article with blade or point",
+            "other knife offences",
+            "possession of firearm with intent",
+            "possession of firearms offences",
+            "other firearm offences",
+            "possession of other weapon",
+        )
+    },
+}
+
+
+def _months(first: date, last: date) -> list[date]:
+    out = [first]
+    while out[-1] < last:
+        y, m = out[-1].year, out[-1].month
+        out.append(date(y + (m == 12), m % 12 + 1, 1))
+    return out
+
+
+def independent_series(area: str, offence: str, first: date, last: date, as_of: date | None):
+    """Pick, for each month, the newest file not after as_of that covers it, and sum."""
+    files = [(naive_read(p), p) for p in BOROUGH_FILES]
+    files = [((months, rows), p) for (months, rows), p in files if as_of is None or months[-1] <= as_of]
+    result = {}
+    for month in _months(first, last):
+        covering = [(months[-1], rows) for (months, rows), _ in files if month in months]
+        if not covering:
+            result[month] = None
+            continue
+        _, rows = max(covering, key=lambda c: c[0])
+        result[month] = sum(
+            r["counts"][month]
+            for r in rows
+            if r["area"] == area and (r["major"].lower(), r["minor"].lower()) in NAMES[offence]
+        )
+    return result
+
+
+def test_done_when_figures(loaded_warehouse) -> None:
+    """The issue's acceptance figures: 488 at vintage 2024-01, 463 at the latest vintage."""
+    then = cspkit.series(
+        "Barnet", "residential_burglary", "2023-10", "2023-12", vintage="2024-01",
+        warehouse=loaded_warehouse, taxonomy_files=[],
+    )
+    now = cspkit.series(
+        "Barnet", "residential_burglary", "2023-10", "2023-12",
+        warehouse=loaded_warehouse, taxonomy_files=[],
+    )
+    assert then.total == 488 and now.total == 463
+    assert {v.vintage for v in then.values} == {date(2024, 1, 1)}
+    assert {v.vintage for v in now.values} == {date(2025, 2, 1)}
+
+
+CASES = [
+    ("Barnet", "residential_burglary", "2021-01", "2025-02", None),
+    ("Barnet", "residential_burglary", "2021-01", "2024-01", "2024-01"),
+    ("Brent", "personal_robbery", "2010-04", "2025-02", None),
+    ("Harrow", "violence_with_injury", "2019-01", "2023-12", "2023-06"),
+    ("Westminster", "possession_of_weapons", "2015-01", "2025-02", None),
+    ("Westminster", "possession_of_weapons", "2015-01", "2022-12", "2022-01"),
+    ("Kingston upon Thames", "residential_burglary", "2024-01", "2024-06", None),
+]
+
+
+@pytest.mark.parametrize("area,offence,start,end,vintage", CASES)
+def test_series_matches_independent_computation(loaded_warehouse, area, offence, start, end, vintage):
+    s = cspkit.series(area, offence, start, end, vintage=vintage, warehouse=loaded_warehouse, taxonomy_files=[])
+    as_of = date(int(vintage[:4]), int(vintage[5:]), 1) if vintage else None
+    first = date(int(start[:4]), int(start[5:]), 1)
+    last = date(int(end[:4]), int(end[5:]), 1)
+    expected = independent_series(area, offence, first, last, as_of)
+    assert {v.month: v.count for v in s.values} == expected
+
+
+def test_vintage_before_any_file_covers_the_month(loaded_warehouse) -> None:
+    s = cspkit.series(
+        "Barnet", "residential_burglary", "2021-12", "2022-03", vintage="2022-01",
+        warehouse=loaded_warehouse, taxonomy_files=[],
+    )
+    assert [v.count is None for v in s.values] == [False, False, True, True]
+    assert not s.complete and s.total is None
+    assert s.missing[0].reason == "no loaded file covers this month at vintage 2022-01"
+
+
+def test_group_is_the_sum_of_its_offences(loaded_warehouse) -> None:
+    kw = dict(warehouse=loaded_warehouse, taxonomy_files=[])
+    burglary = cspkit.series("Barnet", "burglary", "2023-01", "2023-12", **kw)
+    res = cspkit.series("Barnet", "residential_burglary", "2023-01", "2023-12", **kw)
+    non = cspkit.series("Barnet", "non_residential_burglary", "2023-01", "2023-12", **kw)
+    assert burglary.total == res.total + non.total
+
+
+def test_total_matches_every_row_of_the_file(loaded_warehouse) -> None:
+    """'total' is every canonical offence: nothing in the latest file is left out."""
+    path = next(p for p in BOROUGH_FILES if p.parent.name == "vintage-2025-02")
+    months, rows = naive_read(path)
+    expected = sum(r["counts"][months[-1]] for r in rows if r["area"] == "Camden")
+    s = cspkit.series("Camden", "total", "2025-02", "2025-02", warehouse=loaded_warehouse, taxonomy_files=[])
+    assert s.total == expected
+
+
+def test_area_name_variants(loaded_warehouse) -> None:
+    kw = dict(warehouse=loaded_warehouse, taxonomy_files=[])
+    base = cspkit.series("Hammersmith and Fulham", "burglary", "2023-01", "2023-03", **kw).total
+    for name in ("hammersmith & fulham", "HAMMERSMITH AND FULHAM", "E09000013", " Hammersmith  &  Fulham "):
+        assert cspkit.series(name, "burglary", "2023-01", "2023-03", **kw).total == base
