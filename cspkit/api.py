@@ -128,9 +128,12 @@ def ingest(
     if pending:
         with store.writing(before_commit=before_commit) as con:
             loader.store_areas(con)
-            for result, dataset, codes in pending:
-                file_id = loader.store_dataset(con, dataset, taxonomy, codes)
-                result.unmapped = loader.unmapped_categories(con, [file_id])
+            new_ids = [
+                loader.store_dataset(con, dataset, taxonomy, codes) for _, dataset, codes in pending
+            ]
+            unmapped = loader.unmapped_categories(con, new_ids)
+        for result, _, _ in pending:
+            result.unmapped = [u for u in unmapped if u.path == result.path]
     return IngestReport(store.path, results)
 
 

@@ -43,7 +43,7 @@ def test_counts_are_stored_by_area_offence_category_month_and_vintage(loaded_war
     with duckdb.connect(str(loaded_warehouse), read_only=True) as con:
         row = con.execute(
             """SELECT area_code, area_name, offence_id, major_text, minor_text, vintage, count
-               FROM crime_counts WHERE area_name = 'Barnet' AND month = DATE '2023-10-01'
+               FROM crime_monthly WHERE area_name = 'Barnet' AND month = DATE '2023-10-01'
                  AND minor_text = 'Domestic Burglary'"""
         ).fetchall()
     assert row == [

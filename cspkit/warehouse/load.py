@@ -124,48 +124,67 @@ def _store_crime(
     taxonomy: Taxonomy,
     area_codes: list[str],
 ) -> None:
+    """Melt the wide file to long rows in NumPy; DuckDB joins only on integer keys."""
     n_rows, n_months = data.counts.shape
+    # offence of every (row, month) as an index into `offence_names` (0 = unmapped)
+    offence_names: list[str | None] = [None]
+    offence_index: dict[str | None, int] = {None: 0}
+    by_category: dict[tuple[str, str], np.ndarray] = {}
+    row_offences = np.empty((n_rows, n_months), dtype=np.int32)
+    for row, category in enumerate(zip(data.majors, data.minors, strict=True)):
+        codes = by_category.get(category)
+        if codes is None:
+            resolved = taxonomy.resolve_months(data.provenance.source, *category, data.months)
+            for name in resolved:
+                if name not in offence_index:
+                    offence_index[name] = len(offence_names)
+                    offence_names.append(name)
+            codes = np.array([offence_index[name] for name in resolved], dtype=np.int32)
+            by_category[category] = codes
+        row_offences[row] = codes
     labels = {
         "rid": np.arange(n_rows, dtype=np.int32),
-        "major": np.array(data.majors, dtype=object),
-        "minor": np.array(data.minors, dtype=object),
+        "line": np.array(data.area_lines, dtype=np.int32),
         "area_code": np.array(area_codes, dtype=object),
         "area_name": np.array(data.area_names, dtype=object),
+        "major": np.array(data.majors, dtype=object),
+        "minor": np.array(data.minors, dtype=object),
     }
     month_index = {
         "mid": np.arange(n_months, dtype=np.int32),
         "month": np.array(data.months, dtype="datetime64[D]").astype("datetime64[s]"),
     }
+    offences = {
+        "oid": np.arange(len(offence_names), dtype=np.int32),
+        "offence_id": np.array(offence_names, dtype=object),
+    }
     cells = {
         "rid": np.repeat(np.arange(n_rows, dtype=np.int32), n_months),
         "mid": np.tile(np.arange(n_months, dtype=np.int32), n_rows),
+        "oid": row_offences.reshape(-1),
         "n": data.counts.reshape(-1).astype(np.int32),
     }
-    categories = dict.fromkeys(zip(data.majors, data.minors, strict=True))
-    mapping = mapping_frame(
-        taxonomy,
-        data.provenance.source,
-        ((major, minor, month) for major, minor in categories for month in data.months),
-    )
     with (
         _staged(con, "staged_labels", labels),
         _staged(con, "staged_months", month_index),
+        _staged(con, "staged_offences", offences),
         _staged(con, "staged_cells", cells),
-        _staged(con, "staged_mapping", mapping),
     ):
         con.execute("INSERT INTO file_months SELECT ?, month::DATE FROM staged_months", [file_id])
         con.execute(
+            "INSERT INTO crime_rows SELECT ?, rid, line, area_code, area_name, major, minor "
+            "FROM staged_labels",
+            [file_id],
+        )
+        con.execute(
             """
             INSERT INTO crime_counts
-            SELECT ?, ?::DATE, l.area_code, l.area_name, m.offence_id, l.major, l.minor,
-                   mi.month::DATE, c.n
+            SELECT ?, c.rid, mi.month::DATE, o.offence_id, c.n
             FROM staged_cells c
-            JOIN staged_labels l USING (rid)
             JOIN staged_months mi USING (mid)
-            LEFT JOIN staged_mapping m
-              ON m.major = l.major AND m.minor = l.minor AND m.month::DATE = mi.month::DATE
+            JOIN staged_offences o USING (oid)
             """,
-            [file_id, data.vintage],
+            [file_id],
         )
 
 
@@ -178,12 +197,15 @@ def mapping_frame(
     month-limited mappings exact without any per-cell Python work. Unmapped
     categories get None, which the warehouse stores as NULL.
     """
-    majors, minors, months, offences = [], [], [], []
+    by_category: dict[tuple[str, str], list[date]] = {}
     for major, minor, month in items:
-        majors.append(major)
-        minors.append(minor)
-        months.append(month)
-        offences.append(taxonomy.resolve(source, major, minor, month))
+        by_category.setdefault((major, minor), []).append(month)
+    majors, minors, months, offences = [], [], [], []
+    for (major, minor), category_months in by_category.items():
+        majors += [major] * len(category_months)
+        minors += [minor] * len(category_months)
+        months += category_months
+        offences += taxonomy.resolve_months(source, major, minor, category_months)
     return {
         "major": np.array(majors, dtype=object),
         "minor": np.array(minors, dtype=object),
@@ -200,7 +222,7 @@ def apply_taxonomy(con: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> int:
         items = con.execute(
             """
             SELECT DISTINCT c.major_text, c.minor_text, c.month
-            FROM crime_counts c JOIN files f USING (file_id) WHERE f.source = ?
+            FROM crime_monthly c JOIN files f USING (file_id) WHERE f.source = ?
             """,
             [source],
         ).fetchall()
@@ -208,9 +230,10 @@ def apply_taxonomy(con: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> int:
             changed += con.execute(
                 """
                 UPDATE crime_counts AS c SET offence_id = m.offence_id
-                FROM staged_mapping AS m, files AS f
+                FROM staged_mapping AS m, files AS f, crime_rows AS r
                 WHERE f.file_id = c.file_id AND f.source = ?
-                  AND m.major = c.major_text AND m.minor = c.minor_text
+                  AND r.file_id = c.file_id AND r.row_id = c.row_id
+                  AND m.major = r.major_text AND m.minor = r.minor_text
                   AND m.month::DATE = c.month
                   AND c.offence_id IS DISTINCT FROM m.offence_id
                 """,
@@ -228,7 +251,7 @@ def unmapped_categories(
     rows = con.execute(
         f"""
         SELECT f.path, c.major_text, c.minor_text, min(c.month), max(c.month), sum(c.count)
-        FROM crime_counts c JOIN files f USING (file_id)
+        FROM crime_monthly c JOIN files f USING (file_id)
         WHERE c.offence_id IS NULL {where}
         GROUP BY ALL ORDER BY 1, 2, 3
         """,

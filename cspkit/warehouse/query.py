@@ -90,7 +90,7 @@ def monthly_counts(
             con.execute(
                 """
                 SELECT c.month, sum(c.count)::BIGINT
-                FROM crime_counts c
+                FROM crime_monthly c
                 JOIN (SELECT unnest($months) AS month, unnest($file_ids) AS file_id) AS chosen
                   ON c.month = chosen.month AND c.file_id = chosen.file_id
                 WHERE c.area_code = $area AND c.offence_id IN (SELECT unnest($offences))
@@ -107,7 +107,7 @@ def monthly_counts(
         area_in = {
             r[0]
             for r in con.execute(
-                """SELECT DISTINCT file_id FROM crime_counts
+                """SELECT DISTINCT file_id FROM crime_monthly
                    WHERE file_id IN (SELECT unnest($files)) AND area_code = $area""",
                 {"files": files, "area": area_code},
             ).fetchall()
@@ -115,7 +115,7 @@ def monthly_counts(
         offence_in = {
             r[0]
             for r in con.execute(
-                """SELECT DISTINCT file_id FROM crime_counts
+                """SELECT DISTINCT file_id FROM crime_monthly
                    WHERE file_id IN (SELECT unnest($files))
                      AND offence_id IN (SELECT unnest($offences))""",
                 {"files": files, "offences": list(offence_ids)},
@@ -165,7 +165,7 @@ def loaded_areas(con: duckdb.DuckDBPyConnection) -> list[dict]:
         """
         WITH crime AS (
             SELECT area_code, min(month) AS first_month, max(month) AS last_month
-            FROM crime_counts GROUP BY area_code),
+            FROM crime_monthly GROUP BY area_code),
         pop AS (
             SELECT area_code, min(year) AS first_year, max(year) AS last_year
             FROM population GROUP BY area_code)
@@ -185,7 +185,7 @@ def loaded_areas(con: duckdb.DuckDBPyConnection) -> list[dict]:
 def offence_totals(con: duckdb.DuckDBPyConnection) -> dict[str | None, tuple[int, date, date]]:
     """For each canonical offence (None = unmapped): stored rows, first and last month."""
     rows = con.execute(
-        "SELECT offence_id, count(*), min(month), max(month) FROM crime_counts GROUP BY 1"
+        "SELECT offence_id, count(*), min(month), max(month) FROM crime_monthly GROUP BY 1"
     ).fetchall()
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
@@ -195,7 +195,7 @@ def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     rows = con.execute(
         """
         SELECT offence_id, major_text || ' / ' || minor_text AS name
-        FROM crime_counts WHERE offence_id IS NOT NULL
+        FROM crime_monthly WHERE offence_id IS NOT NULL
         GROUP BY ALL ORDER BY 1, 2
         """
     ).fetchall()

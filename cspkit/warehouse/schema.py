@@ -1,7 +1,10 @@
 """The warehouse schema.
 
-Counts are stored long - one row per (file, area, source category, month) - with the
-canonical offence beside the source category, so a figure can always be traced to
+Counts are stored long - one row per (file, area, source category, month), split
+into the file's rows (``crime_rows``: area and category, once per row) and their
+monthly counts (``crime_counts``), joined back by the ``crime_monthly`` view. The
+split keeps loads fast (no repeated strings) and the canonical offence sits beside
+the source category, so a figure can always be traced to
 the line of the file it came from, and a changed mapping can be re-applied
 (`cspkit remap`) without re-reading files.
 """
@@ -38,17 +41,29 @@ CREATE TABLE IF NOT EXISTS areas (
     name VARCHAR NOT NULL,
     kind VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS crime_rows (
+    file_id INTEGER NOT NULL,
+    row_id INTEGER NOT NULL,        -- the data row of the file, 0-based
+    line INTEGER NOT NULL,          -- the line of the file it came from
+    area_code VARCHAR NOT NULL,     -- GSS code (or MPS-... for police pseudo-areas)
+    area_name VARCHAR NOT NULL,     -- as the file spells it
+    major_text VARCHAR NOT NULL,
+    minor_text VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS crime_counts (
     file_id INTEGER NOT NULL,
-    vintage DATE NOT NULL,
-    area_code VARCHAR NOT NULL,
-    area_name VARCHAR NOT NULL,     -- as the file spells it
-    offence_id VARCHAR,             -- NULL = unmapped source category (kept, reported)
-    major_text VARCHAR NOT NULL,
-    minor_text VARCHAR NOT NULL,
+    row_id INTEGER NOT NULL,
     month DATE NOT NULL,
+    offence_id VARCHAR,             -- NULL = unmapped source category (kept, reported)
     count INTEGER NOT NULL
 );
+-- The long form every product reads: one row per file, area, source category, month.
+CREATE OR REPLACE VIEW crime_monthly AS
+SELECT c.file_id, f.vintage, r.area_code, r.area_name, c.offence_id,
+       r.major_text, r.minor_text, c.month, c.count, r.line
+FROM crime_counts c
+JOIN crime_rows r USING (file_id, row_id)
+JOIN files f USING (file_id);
 CREATE TABLE IF NOT EXISTS population (
     file_id INTEGER NOT NULL,
     series VARCHAR NOT NULL,
