@@ -84,11 +84,13 @@ def main() -> None:
     ours_time, our_rows = measure(run_cspkit, files, args.repeat)
     assert base_rows == our_rows, (base_rows, our_rows)
     ratio = base_time / ours_time
+    runs = f"(median of {args.repeat})"
+    verdict = "faster" if ratio > 1 else "slower"
     lines = [
         f"files: {len(files)} MPS borough files, {our_rows:,} monthly counts",
-        f"pandas read_csv + melt + DuckDB insert (baseline): {base_time:.3f} s (median of {args.repeat})",
-        f"cspkit ingest:                                     {ours_time:.3f} s (median of {args.repeat})",
-        f"ratio baseline / cspkit: {ratio:.2f}x ({'faster' if ratio > 1 else 'slower'} than baseline)",
+        f"pandas read_csv + melt + DuckDB insert (baseline): {base_time:.3f} s {runs}",
+        f"cspkit ingest:                                     {ours_time:.3f} s {runs}",
+        f"ratio baseline / cspkit: {ratio:.2f}x ({verdict} than baseline)",
     ]
     print("\n".join(lines))
     if args.record:

@@ -74,8 +74,12 @@ def test_numbers_that_are_not_counts(tmp_path, warehouse, cell) -> None:
 
 
 def test_duplicated_rows(tmp_path, warehouse) -> None:
-    bad = _bad(tmp_path, GOOD + "Robbery,Robbery of Personal Property,Barnet,1,2,3\n"
-               + "BURGLARY,DOMESTIC BURGLARY,Barnet,150,173,165\n")
+    bad = _bad(
+        tmp_path,
+        GOOD
+        + "Robbery,Robbery of Personal Property,Barnet,1,2,3\n"
+        + "BURGLARY,DOMESTIC BURGLARY,Barnet,150,173,165\n",
+    )
     exc = _refused(tmp_path, warehouse, bad)
     assert str(exc) == (
         f"{bad}, line 4: duplicate row: 'BURGLARY / DOMESTIC BURGLARY' for 'Barnet' already "
@@ -87,7 +91,9 @@ def test_wrong_header_names_the_header_and_the_known_layouts(tmp_path, warehouse
     bad = _bad(tmp_path, "Major,Minor,Borough,202310\nBurglary,Domestic Burglary,Barnet,1\n")
     exc = _refused(tmp_path, warehouse, bad, UnknownLayout)
     message = str(exc)
-    assert message.startswith(f"{bad}, line 1: unknown layout. The header is:\n  Major,Minor,Borough,202310\n")
+    assert message.startswith(
+        f"{bad}, line 1: unknown layout. The header is:\n  Major,Minor,Borough,202310\n"
+    )
     assert "MPS borough layout A: MajorText,MinorText,LookUp_BoroughName,YYYYMM,..." in message
     assert "MPS borough layout B: MajorText,MinorText,BoroughName,YYYYMM,..." in message
 
@@ -95,7 +101,10 @@ def test_wrong_header_names_the_header_and_the_known_layouts(tmp_path, warehouse
 def test_bad_month_in_header(tmp_path, warehouse) -> None:
     bad = _bad(tmp_path, "MajorText,MinorText,BoroughName,202310,Nov-23\nA,B,Barnet,1,2\n")
     exc = _refused(tmp_path, warehouse, bad)
-    assert str(exc) == f"{bad}, line 1, column 5: expected a month as YYYYMM in the header, found 'Nov-23'"
+    assert (
+        str(exc)
+        == f"{bad}, line 1, column 5: expected a month as YYYYMM in the header, found 'Nov-23'"
+    )
 
 
 def test_months_with_a_gap(tmp_path, warehouse) -> None:

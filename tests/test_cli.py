@@ -22,8 +22,19 @@ def cli_warehouse(tmp_path_factory):
     """The issue's own command: ingest every vintage file through the real CLI process."""
     wh = tmp_path_factory.mktemp("cli") / "wh.duckdb"
     out = subprocess.run(
-        [sys.executable, "-m", "cspkit", "ingest", *map(str, BOROUGH_FILES), "--warehouse", str(wh)],
-        capture_output=True, text=True, timeout=300, env={"COLUMNS": "200", "PATH": ""},
+        [
+            sys.executable,
+            "-m",
+            "cspkit",
+            "ingest",
+            *map(str, BOROUGH_FILES),
+            "--warehouse",
+            str(wh),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"COLUMNS": "200", "PATH": ""},
     )
     assert out.returncode == 0, out.stderr
     assert "4 file(s) loaded, 0 unchanged." in out.stdout
@@ -34,10 +45,29 @@ def cli_warehouse(tmp_path_factory):
 
 def _series_csv(wh, *extra: str) -> list[dict]:
     out = subprocess.run(
-        [sys.executable, "-m", "cspkit", "series", "--area", "Barnet", "--offence",
-         "residential_burglary", "--from", "2023-10", "--to", "2023-12", *extra,
-         "--format", "csv", "--warehouse", str(wh)],
-        capture_output=True, text=True, timeout=120, cwd=REPO,
+        [
+            sys.executable,
+            "-m",
+            "cspkit",
+            "series",
+            "--area",
+            "Barnet",
+            "--offence",
+            "residential_burglary",
+            "--from",
+            "2023-10",
+            "--to",
+            "2023-12",
+            *extra,
+            "--format",
+            "csv",
+            "--warehouse",
+            str(wh),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[0] == "month,count"
@@ -53,9 +83,24 @@ def test_done_when_series_csv_sums(cli_warehouse) -> None:
 
 
 def test_series_json_carries_provenance(cli_warehouse) -> None:
-    result = runner.invoke(app, ["series", "--area", "barnet", "--offence", "burglary", "--from",
-                                 "2023-12", "--to", "2024-02", "--format", "json",
-                                 "--warehouse", str(cli_warehouse)])
+    result = runner.invoke(
+        app,
+        [
+            "series",
+            "--area",
+            "barnet",
+            "--offence",
+            "burglary",
+            "--from",
+            "2023-12",
+            "--to",
+            "2024-02",
+            "--format",
+            "json",
+            "--warehouse",
+            str(cli_warehouse),
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["code"] == "E09000003" and data["complete"] is True
@@ -65,9 +110,24 @@ def test_series_json_carries_provenance(cli_warehouse) -> None:
 
 
 def test_incomplete_period_warns_and_leaves_blanks(cli_warehouse) -> None:
-    result = runner.invoke(app, ["series", "--area", "Barnet", "--offence", "homicide", "--from",
-                                 "2025-01", "--to", "2025-03", "--format", "csv",
-                                 "--warehouse", str(cli_warehouse)])
+    result = runner.invoke(
+        app,
+        [
+            "series",
+            "--area",
+            "Barnet",
+            "--offence",
+            "homicide",
+            "--from",
+            "2025-01",
+            "--to",
+            "2025-03",
+            "--format",
+            "csv",
+            "--warehouse",
+            str(cli_warehouse),
+        ],
+    )
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-1] == "2025-03,"
     assert "the period is incomplete; no count for 2025-03 (no loaded file covers this month)" in (
@@ -79,23 +139,67 @@ def test_incomplete_period_warns_and_leaves_blanks(cli_warehouse) -> None:
     "args,message",
     [
         (["--area", "Barnett", "--offence", "burglary"], "area 'Barnett' matches no known area"),
-        (["--area", "Barnet", "--offence", "burglery"], "'burglery' is neither an offence nor a group"),
+        (
+            ["--area", "Barnet", "--offence", "burglery"],
+            "'burglery' is neither an offence nor a group",
+        ),
     ],
 )
 def test_user_errors_exit_2_with_a_message(cli_warehouse, args, message) -> None:
-    result = runner.invoke(app, ["series", *args, "--from", "2023-01", "--to", "2023-02",
-                                 "--warehouse", str(cli_warehouse)])
+    result = runner.invoke(
+        app,
+        [
+            "series",
+            *args,
+            "--from",
+            "2023-01",
+            "--to",
+            "2023-02",
+            "--warehouse",
+            str(cli_warehouse),
+        ],
+    )
     assert result.exit_code == 2
     assert message in " ".join(result.stderr.split())
     assert "Traceback" not in result.output
 
 
 def test_bad_month_and_reversed_period(cli_warehouse) -> None:
-    result = runner.invoke(app, ["series", "--area", "Barnet", "--offence", "burglary", "--from",
-                                 "2023/01", "--to", "2023-02", "--warehouse", str(cli_warehouse)])
-    assert result.exit_code == 2 and "'2023/01' is not a month: write it as YYYY-MM" in result.stderr
-    result = runner.invoke(app, ["series", "--area", "Barnet", "--offence", "burglary", "--from",
-                                 "2023-05", "--to", "2023-02", "--warehouse", str(cli_warehouse)])
+    result = runner.invoke(
+        app,
+        [
+            "series",
+            "--area",
+            "Barnet",
+            "--offence",
+            "burglary",
+            "--from",
+            "2023/01",
+            "--to",
+            "2023-02",
+            "--warehouse",
+            str(cli_warehouse),
+        ],
+    )
+    assert (
+        result.exit_code == 2 and "'2023/01' is not a month: write it as YYYY-MM" in result.stderr
+    )
+    result = runner.invoke(
+        app,
+        [
+            "series",
+            "--area",
+            "Barnet",
+            "--offence",
+            "burglary",
+            "--from",
+            "2023-05",
+            "--to",
+            "2023-02",
+            "--warehouse",
+            str(cli_warehouse),
+        ],
+    )
     assert result.exit_code == 2 and "--to 2023-02 is before --from 2023-05" in result.stderr
 
 
@@ -115,15 +219,19 @@ def test_listing_commands(cli_warehouse) -> None:
     vintages = runner.invoke(app, ["vintages", "--warehouse", str(cli_warehouse)], env=env)
     assert vintages.exit_code == 0
     assert [line.split()[1] for line in vintages.stdout.splitlines() if "mps_borough" in line] == [
-        "2025-02", "2024-01", "2023-02", "2022-01"
+        "2025-02",
+        "2024-01",
+        "2023-02",
+        "2022-01",
     ]
     unmapped = runner.invoke(app, ["unmapped", "--warehouse", str(cli_warehouse)])
     assert unmapped.stdout.strip() == "Every stored source category maps to a canonical offence."
 
 
 def test_ingest_reports_already_loaded(cli_warehouse) -> None:
-    result = runner.invoke(app, ["ingest", str(BOROUGH), "--warehouse", str(cli_warehouse)],
-                           env={"COLUMNS": "250"})
+    result = runner.invoke(
+        app, ["ingest", str(BOROUGH), "--warehouse", str(cli_warehouse)], env={"COLUMNS": "250"}
+    )
     assert result.exit_code == 0
     assert "0 file(s) loaded, 4 unchanged." in result.stdout
     assert result.stdout.count("already loaded") == 4

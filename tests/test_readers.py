@@ -14,8 +14,20 @@ from cspkit.sources.datasets import CensusTable, MonthlyCrimeCounts, PopulationS
 
 EXPECTED = {
     # folder: (layout, release, first month, last month, rows) - from PROVENANCE.md and wc -l
-    "vintage-2022-01": ("MPS borough layout A", "historical", date(2010, 4, 1), date(2022, 1, 1), 1730),
-    "vintage-2023-02": ("MPS borough layout B", "historical", date(2010, 4, 1), date(2023, 2, 1), 931),
+    "vintage-2022-01": (
+        "MPS borough layout A",
+        "historical",
+        date(2010, 4, 1),
+        date(2022, 1, 1),
+        1730,
+    ),
+    "vintage-2023-02": (
+        "MPS borough layout B",
+        "historical",
+        date(2010, 4, 1),
+        date(2023, 2, 1),
+        931,
+    ),
     "vintage-2024-01": (
         "MPS borough layout A",
         "most recent 24 months",

@@ -29,8 +29,12 @@ def test_known_mappings_across_layouts() -> None:
     t = load_taxonomy([])
     m = date(2023, 1, 1)
     assert t.resolve("mps_borough", "Burglary", "Domestic Burglary", m) == "residential_burglary"
-    assert t.resolve("mps_borough", "BURGLARY", "BURGLARY IN A DWELLING", m) == "residential_burglary"
-    assert t.resolve("mps_borough", "BURGLARY", "BURGLARY - RESIDENTIAL", m) == "residential_burglary"
+    assert (
+        t.resolve("mps_borough", "BURGLARY", "BURGLARY IN A DWELLING", m) == "residential_burglary"
+    )
+    assert (
+        t.resolve("mps_borough", "BURGLARY", "BURGLARY - RESIDENTIAL", m) == "residential_burglary"
+    )
     assert t.resolve("mps_borough", "Vehicle Offences", "Theft from a Motor Vehicle", m) == (
         "theft_from_motor_vehicle"
     )
@@ -38,7 +42,9 @@ def test_known_mappings_across_layouts() -> None:
         "theft_from_motor_vehicle"
     )
     assert t.resolve("mps_borough", "Drug Offences", "Drug Trafficking", m) == "drug_trafficking"
-    assert t.resolve("mps_borough", "DRUG OFFENCES", "TRAFFICKING OF DRUGS", m) == "drug_trafficking"
+    assert (
+        t.resolve("mps_borough", "DRUG OFFENCES", "TRAFFICKING OF DRUGS", m) == "drug_trafficking"
+    )
     assert t.resolve("mps_borough", "Possession of Weapons", "Other Knife Offences", m) == (
         "possession_of_weapons"
     )
@@ -120,10 +126,20 @@ def test_unmapped_category_is_kept_reported_and_can_be_mapped_later(tmp_path) ->
     total = cspkit.series("Barnet", "total", "2024-02", "2024-04", warehouse=wh, taxonomy_files=[])
     assert total.total == 60  # the unmapped 9 are not in any offence, but they are kept
 
-    mine = _write(tmp_path / "mine.csv", "major,minor,offence\nCyber Crime,Computer Misuse,misc_crimes_against_society\n")
+    mine = _write(
+        tmp_path / "mine.csv",
+        "major,minor,offence\nCyber Crime,Computer Misuse,misc_crimes_against_society\n",
+    )
     changed, still = cspkit.remap(warehouse=wh, taxonomy_files=[mine])
     assert changed == 6 and still == []
-    misc = cspkit.series("Barnet", "misc_crimes_against_society", "2024-02", "2024-04", warehouse=wh, taxonomy_files=[mine])
+    misc = cspkit.series(
+        "Barnet",
+        "misc_crimes_against_society",
+        "2024-02",
+        "2024-04",
+        warehouse=wh,
+        taxonomy_files=[mine],
+    )
     assert [v.count for v in misc.values] == [0, 4, 5]
 
 

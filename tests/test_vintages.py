@@ -45,7 +45,9 @@ def _months(first: date, last: date) -> list[date]:
 def independent_series(area: str, offence: str, first: date, last: date, as_of: date | None):
     """Pick, for each month, the newest file not after as_of that covers it, and sum."""
     files = [(naive_read(p), p) for p in BOROUGH_FILES]
-    files = [((months, rows), p) for (months, rows), p in files if as_of is None or months[-1] <= as_of]
+    files = [
+        ((months, rows), p) for (months, rows), p in files if as_of is None or months[-1] <= as_of
+    ]
     result = {}
     for month in _months(first, last):
         covering = [(months[-1], rows) for (months, rows), _ in files if month in months]
@@ -64,12 +66,21 @@ def independent_series(area: str, offence: str, first: date, last: date, as_of: 
 def test_done_when_figures(loaded_warehouse) -> None:
     """The issue's acceptance figures: 488 at vintage 2024-01, 463 at the latest vintage."""
     then = cspkit.series(
-        "Barnet", "residential_burglary", "2023-10", "2023-12", vintage="2024-01",
-        warehouse=loaded_warehouse, taxonomy_files=[],
+        "Barnet",
+        "residential_burglary",
+        "2023-10",
+        "2023-12",
+        vintage="2024-01",
+        warehouse=loaded_warehouse,
+        taxonomy_files=[],
     )
     now = cspkit.series(
-        "Barnet", "residential_burglary", "2023-10", "2023-12",
-        warehouse=loaded_warehouse, taxonomy_files=[],
+        "Barnet",
+        "residential_burglary",
+        "2023-10",
+        "2023-12",
+        warehouse=loaded_warehouse,
+        taxonomy_files=[],
     )
     assert then.total == 488 and now.total == 463
     assert {v.vintage for v in then.values} == {date(2024, 1, 1)}
@@ -88,8 +99,12 @@ CASES = [
 
 
 @pytest.mark.parametrize("area,offence,start,end,vintage", CASES)
-def test_series_matches_independent_computation(loaded_warehouse, area, offence, start, end, vintage):
-    s = cspkit.series(area, offence, start, end, vintage=vintage, warehouse=loaded_warehouse, taxonomy_files=[])
+def test_series_matches_independent_computation(
+    loaded_warehouse, area, offence, start, end, vintage
+):
+    s = cspkit.series(
+        area, offence, start, end, vintage=vintage, warehouse=loaded_warehouse, taxonomy_files=[]
+    )
     as_of = date(int(vintage[:4]), int(vintage[5:]), 1) if vintage else None
     first = date(int(start[:4]), int(start[5:]), 1)
     last = date(int(end[:4]), int(end[5:]), 1)
@@ -99,8 +114,13 @@ def test_series_matches_independent_computation(loaded_warehouse, area, offence,
 
 def test_vintage_before_any_file_covers_the_month(loaded_warehouse) -> None:
     s = cspkit.series(
-        "Barnet", "residential_burglary", "2021-12", "2022-03", vintage="2022-01",
-        warehouse=loaded_warehouse, taxonomy_files=[],
+        "Barnet",
+        "residential_burglary",
+        "2021-12",
+        "2022-03",
+        vintage="2022-01",
+        warehouse=loaded_warehouse,
+        taxonomy_files=[],
     )
     assert [v.count is None for v in s.values] == [False, False, True, True]
     assert not s.complete and s.total is None
@@ -120,12 +140,19 @@ def test_total_matches_every_row_of_the_file(loaded_warehouse) -> None:
     path = next(p for p in BOROUGH_FILES if p.parent.name == "vintage-2025-02")
     months, rows = naive_read(path)
     expected = sum(r["counts"][months[-1]] for r in rows if r["area"] == "Camden")
-    s = cspkit.series("Camden", "total", "2025-02", "2025-02", warehouse=loaded_warehouse, taxonomy_files=[])
+    s = cspkit.series(
+        "Camden", "total", "2025-02", "2025-02", warehouse=loaded_warehouse, taxonomy_files=[]
+    )
     assert s.total == expected
 
 
 def test_area_name_variants(loaded_warehouse) -> None:
     kw = dict(warehouse=loaded_warehouse, taxonomy_files=[])
     base = cspkit.series("Hammersmith and Fulham", "burglary", "2023-01", "2023-03", **kw).total
-    for name in ("hammersmith & fulham", "HAMMERSMITH AND FULHAM", "E09000013", " Hammersmith  &  Fulham "):
+    for name in (
+        "hammersmith & fulham",
+        "HAMMERSMITH AND FULHAM",
+        "E09000013",
+        " Hammersmith  &  Fulham ",
+    ):
         assert cspkit.series(name, "burglary", "2023-01", "2023-03", **kw).total == base

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import duckdb
 from conftest import BOROUGH_FILES, file_digest
@@ -29,7 +28,11 @@ def test_default_location_is_used_by_ingest(tmp_path, monkeypatch) -> None:
 
 
 def test_files_are_recorded_with_provenance(loaded_warehouse) -> None:
-    rows = {r["vintage"].strftime("%Y-%m"): r for r in cspkit.vintages(warehouse=loaded_warehouse) if r["vintage"]}
+    rows = {
+        r["vintage"].strftime("%Y-%m"): r
+        for r in cspkit.vintages(warehouse=loaded_warehouse)
+        if r["vintage"]
+    }
     assert sorted(rows) == ["2022-01", "2023-02", "2024-01", "2025-02"]
     r = rows["2024-01"]
     assert r["layout"] == "MPS borough layout A" and r["release"] == "most recent 24 months"
@@ -47,8 +50,15 @@ def test_counts_are_stored_by_area_offence_category_month_and_vintage(loaded_war
                  AND minor_text = 'Domestic Burglary'"""
         ).fetchall()
     assert row == [
-        ("E09000003", "Barnet", "residential_burglary", "Burglary", "Domestic Burglary",
-         __import__("datetime").date(2024, 1, 1), 150)
+        (
+            "E09000003",
+            "Barnet",
+            "residential_burglary",
+            "Burglary",
+            "Domestic Burglary",
+            __import__("datetime").date(2024, 1, 1),
+            150,
+        )
     ]
 
 
@@ -79,7 +89,9 @@ def test_readers_are_not_blocked_by_a_load(tmp_path) -> None:
             f"s=cspkit.series('Barnet','residential_burglary','2023-10','2023-12',warehouse={str(wh)!r},taxonomy_files=[]);"
             "print(s.total)"
         )
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+        )
         assert out.returncode == 0, out.stderr
         assert out.stdout.strip() == "488"  # the old data: the load is not visible yet
         assert len(cspkit.vintages(warehouse=wh)) == 1
@@ -87,7 +99,9 @@ def test_readers_are_not_blocked_by_a_load(tmp_path) -> None:
         release.set()
         writer.join(60)
     assert not errors
-    after = cspkit.series("Barnet", "residential_burglary", "2023-10", "2023-12", warehouse=wh, taxonomy_files=[])
+    after = cspkit.series(
+        "Barnet", "residential_burglary", "2023-10", "2023-12", warehouse=wh, taxonomy_files=[]
+    )
     assert after.total == 463  # the load landed whole
 
 

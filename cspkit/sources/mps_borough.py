@@ -56,7 +56,7 @@ def read(records: CsvRecords) -> MonthlyCrimeCounts:
     minors: list[str] = []
     areas: list[str] = []
     lines: list[int] = []
-    flat: list[int] = []
+    flat: list[str] = []  # one comma-joined string of validated digits per row
     blank_cells = 0
     seen: dict[tuple[str, str, str], int] = {}
 
@@ -90,8 +90,9 @@ def read(records: CsvRecords) -> MonthlyCrimeCounts:
         cells = record[LABEL_COLUMNS:]
         joined = "".join(cells)
         if all(cells) and joined.isascii() and joined.isdigit():
-            flat.extend(map(int, cells))  # the common case: plain digits
+            flat.append(",".join(cells))  # the common case: plain digits, parsed below
         else:
+            values = []
             for offset, cell in enumerate(cells):
                 try:
                     value = parse_count(cell)
@@ -107,7 +108,8 @@ def read(records: CsvRecords) -> MonthlyCrimeCounts:
                 if value is None:
                     blank_cells += 1
                     value = 0
-                flat.append(value)
+                values.append(str(value))
+            flat.append(",".join(values))
         majors.append(major)
         minors.append(minor)
         areas.append(area)
@@ -117,7 +119,9 @@ def read(records: CsvRecords) -> MonthlyCrimeCounts:
         raise SourceFormatError(
             "the file has a header but no data rows", path=path, line=records.header_line
         )
-    counts = np.array(flat, dtype=np.int64).reshape(len(majors), n_months)
+    # every piece of `flat` is validated digits, so NumPy's C parser can read them at once
+    counts = np.fromstring(",".join(flat), dtype=np.int64, sep=",")
+    counts = counts.reshape(len(majors), n_months)
     release = "most recent 24 months" if n_months == 24 else "historical"
     return MonthlyCrimeCounts(
         provenance=Provenance(
