@@ -73,6 +73,17 @@ def user_errors(func):
     return wrapper
 
 
+def _table(title: str, columns: tuple[str, ...], wrap: tuple[str, ...] = ()) -> Table:
+    """A left-titled table; only the columns named in ``wrap`` may wrap (long text)."""
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        if column in wrap:
+            table.add_column(column, overflow="fold", ratio=1)
+        else:
+            table.add_column(column, no_wrap=True)
+    return table
+
+
 def _month(value: date | None) -> str:
     return format_month(value) if value else ""
 
@@ -111,11 +122,13 @@ def ingest(
             paths, warehouse=warehouse, taxonomy_files=_taxonomy(taxonomy), progress=progress
         )
 
-    table = Table(title=f"Ingest into {report.warehouse}", title_justify="left")
-    for column in ("file", "status", "layout", "months", "rows", "vintage", "unmapped categories"):
-        table.add_column(column, overflow="fold")
+    table = _table(
+        f"Ingest into {report.warehouse}",
+        ("file", "status", "layout", "months", "rows", "vintage", "unmapped categories"),
+        wrap=("file", "status", "layout", "unmapped categories"),
+    )
     for f in report.files:
-        months = f"{_month(f.first_month)} .. {_month(f.last_month)}" if f.first_month else ""
+        months = f"{_month(f.first_month)}..{_month(f.last_month)}" if f.first_month else ""
         unmapped = ", ".join(f"{u.major} / {u.minor}" for u in f.unmapped) or (
             "none" if f.status == "loaded" and f.first_month else ""
         )
@@ -143,7 +156,7 @@ def _print_unmapped(items) -> None:
         table.add_row(
             f"{u.major} / {u.minor}",
             _short(u.path),
-            f"{_month(u.first_month)} .. {_month(u.last_month)}",
+            f"{_month(u.first_month)}..{_month(u.last_month)}",
             f"{u.total:,}",
         )
     out.print(table)
@@ -276,9 +289,7 @@ def areas(
         cells = [r["code"], r["name"], r["kind"]]
         if not all_known:
             crime = (
-                f"{_month(r['first_month'])} .. {_month(r['last_month'])}"
-                if r["first_month"]
-                else ""
+                f"{_month(r['first_month'])}..{_month(r['last_month'])}" if r["first_month"] else ""
             )
             pop = f"{r['first_year']} .. {r['last_year']}" if r["first_year"] else ""
             cells += [crime, pop]
@@ -291,11 +302,13 @@ def areas(
 def offences(warehouse: WarehouseOpt = None, taxonomy: TaxonomyOpt = None) -> None:
     """Canonical offences and groups, and what is loaded for each."""
     info = api.offences(warehouse=warehouse, taxonomy_files=_taxonomy(taxonomy))
-    table = Table(title="Canonical offences", title_justify="left")
-    for column in ("id", "name", "groups", "months loaded", "source names loaded"):
-        table.add_column(column, overflow="fold")
+    table = _table(
+        "Canonical offences",
+        ("id", "name", "groups", "months loaded", "source names loaded"),
+        wrap=("name", "groups", "source names loaded"),
+    )
     for o in info["offences"]:
-        months = f"{_month(o['first_month'])} .. {_month(o['last_month'])}" if o["rows"] else "-"
+        months = f"{_month(o['first_month'])}..{_month(o['last_month'])}" if o["rows"] else "-"
         table.add_row(
             o["id"], o["name"], ", ".join(o["groups"]), months, "\n".join(o["source_names"])
         )
@@ -345,26 +358,17 @@ def population(
 def vintages(warehouse: WarehouseOpt = None) -> None:
     """Every ingested file: vintage (last month covered), layout, months and content hash."""
     rows = api.vintages(warehouse=warehouse)
-    table = Table(title="Ingested files, newest vintage first", title_justify="left")
-    for column in (
-        "vintage",
-        "source",
-        "layout",
-        "release",
-        "months",
-        "rows",
-        "file",
-        "sha256",
-        "ingested",
-    ):
-        table.add_column(column, overflow="fold")
+    table = _table(
+        "Ingested files, newest vintage first",
+        ("vintage", "layout", "release", "months", "rows", "file", "sha256", "ingested"),
+        wrap=("layout", "release", "file"),
+    )
     for r in rows:
         months = (
-            f"{_month(r['first_month'])} .. {_month(r['last_month'])}" if r["first_month"] else ""
+            f"{_month(r['first_month'])}..{_month(r['last_month'])}" if r["first_month"] else ""
         )
         table.add_row(
             _month(r["vintage"]),
-            r["source"],
             r["layout"],
             r["release"] or "",
             months,

@@ -218,7 +218,7 @@ def test_listing_commands(cli_warehouse) -> None:
     assert "residential_burglary" in offences.stdout and "BURGLARY - RESIDENTIAL" in offences.stdout
     vintages = runner.invoke(app, ["vintages", "--warehouse", str(cli_warehouse)], env=env)
     assert vintages.exit_code == 0
-    assert [line.split()[1] for line in vintages.stdout.splitlines() if "mps_borough" in line] == [
+    assert [line.split()[1] for line in vintages.stdout.splitlines() if "MPS borough" in line] == [
         "2025-02",
         "2024-01",
         "2023-02",
