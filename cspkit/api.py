@@ -323,10 +323,13 @@ def unmapped(*, warehouse: PathLike | None = None) -> list[loader.UnmappedCatego
 
 def remap(
     *, warehouse: PathLike | None = None, taxonomy_files: Sequence[PathLike] | None = None
-) -> tuple[int, list[loader.UnmappedCategory]]:
+) -> tuple[int, list[loader.UnmappedCategory], tuple[str, ...]]:
     """Re-apply the taxonomy (e.g. after adding a mapping file) to everything stored.
 
-    Returns the number of stored counts whose offence changed, and what is still unmapped.
+    Returns the number of stored counts whose offence changed, what is still unmapped,
+    and the user mapping files that were applied. The warehouse keeps the result, not
+    the files: keep your mapping file where cspkit always finds it (CSPKIT_TAXONOMY or
+    the config folder), or a later ``remap`` without it will undo it.
     """
     taxonomy: Taxonomy = load_taxonomy(taxonomy_files)
     store = Warehouse(warehouse)
@@ -335,7 +338,7 @@ def remap(
     with store.writing() as con:
         changed = loader.apply_taxonomy(con, taxonomy)
         still = loader.unmapped_categories(con)
-    return changed, still
+    return changed, still, taxonomy.user_files
 
 
 __all__ = [

@@ -24,6 +24,7 @@ from rich.table import Table
 from cspkit import api
 from cspkit.errors import CspkitError
 from cspkit.measures.periods import format_month
+from cspkit.taxonomy.offences import user_config_mappings
 
 app = typer.Typer(
     help="cspkit: crime and community-safety evidence for Community Safety Partnerships.",
@@ -64,6 +65,8 @@ def user_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        global out, err
+        out, err = Console(), Console(stderr=True)  # size to the terminal of this run
         try:
             return func(*args, **kwargs)
         except CspkitError as exc:
@@ -162,8 +165,10 @@ def _print_unmapped(items) -> None:
     out.print(table)
     out.print(
         "Add a row per category to a mapping CSV of your own (columns "
-        "source,major,minor,offence,from,to,note) and run `cspkit remap --taxonomy FILE`. "
-        "See docs/taxonomy.md."
+        "source,major,minor,offence,from,to,note), keep it where cspkit always finds it "
+        f"({user_config_mappings()} or a path in $CSPKIT_TAXONOMY) and run `cspkit remap`. "
+        "See docs/taxonomy.md.",
+        highlight=False,
     )
 
 
@@ -395,7 +400,9 @@ def unmapped(warehouse: WarehouseOpt = None) -> None:
 @user_errors
 def remap(warehouse: WarehouseOpt = None, taxonomy: TaxonomyOpt = None) -> None:
     """Re-apply the offence taxonomy (with your mapping files) to everything stored."""
-    changed, still = api.remap(warehouse=warehouse, taxonomy_files=_taxonomy(taxonomy))
+    changed, still, files = api.remap(warehouse=warehouse, taxonomy_files=_taxonomy(taxonomy))
+    used = ", ".join(files) if files else "none (built-in taxonomy only)"
+    out.print(f"Your mapping files applied: {used}", highlight=False)
     out.print(f"{changed:,} stored counts changed offence.")
     if still:
         _print_unmapped(still)

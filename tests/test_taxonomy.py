@@ -130,8 +130,8 @@ def test_unmapped_category_is_kept_reported_and_can_be_mapped_later(tmp_path) ->
         tmp_path / "mine.csv",
         "major,minor,offence\nCyber Crime,Computer Misuse,misc_crimes_against_society\n",
     )
-    changed, still = cspkit.remap(warehouse=wh, taxonomy_files=[mine])
-    assert changed == 6 and still == []
+    changed, still, used = cspkit.remap(warehouse=wh, taxonomy_files=[mine])
+    assert changed == 6 and still == [] and used == (str(mine),)
     misc = cspkit.series(
         "Barnet",
         "misc_crimes_against_society",

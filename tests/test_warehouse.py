@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 
 import duckdb
 from conftest import BOROUGH_FILES, file_digest
@@ -132,3 +133,31 @@ def test_areas_lists_boroughs_and_pseudo_areas(loaded_warehouse) -> None:
     assert rows["MPS-AIRPORTS"]["name"] == "London Heathrow and London City Airports"
     assert rows["MPS-UNKNOWN"]["kind"] == "police_pseudo_area"
     assert rows["E09000001"]["first_month"] is None  # City of London: population only
+
+
+def test_two_ingests_of_the_same_new_file_at_once(tmp_path) -> None:
+    """Loads queue on the lock; the second sees the first's file and skips it."""
+    wh = tmp_path / "wh.duckdb"
+    cspkit.ingest([BOROUGH_FILES[2]], warehouse=wh, taxonomy_files=[])
+    first_inside = threading.Event()
+    results: list = []
+
+    def hold() -> None:
+        first_inside.set()
+        time.sleep(0.5)  # give the second ingest time to read the file and reach the lock
+
+    def run(before_commit=None) -> None:
+        report = cspkit.ingest(
+            [BOROUGH_FILES[3]], warehouse=wh, taxonomy_files=[], before_commit=before_commit
+        )
+        results.append(report.files[0].status)
+
+    first = threading.Thread(target=run, args=(hold,))
+    second = threading.Thread(target=run)
+    first.start()
+    assert first_inside.wait(30)
+    second.start()
+    first.join(60)
+    second.join(60)
+    assert sorted(results) == ["already loaded", "loaded"]
+    assert len(cspkit.vintages(warehouse=wh)) == 2

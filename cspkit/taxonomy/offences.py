@@ -141,12 +141,17 @@ class Taxonomy:
         return [g.id for g in self.groups.values() if offence_id in g.offences]
 
 
+def user_config_mappings() -> Path:
+    """Where a partnership's own mapping file is found without any option."""
+    return Path(platformdirs.user_config_dir("cspkit")) / "mappings.csv"
+
+
 def user_mapping_files() -> list[Path]:
     """The user's mapping files: ``CSPKIT_TAXONOMY`` (path list) or the config folder."""
     env = os.environ.get("CSPKIT_TAXONOMY")
     if env:
         return [Path(p) for p in env.split(os.pathsep) if p]
-    default = Path(platformdirs.user_config_dir("cspkit")) / "mappings.csv"
+    default = user_config_mappings()
     return [default] if default.exists() else []
 
 

@@ -9,7 +9,7 @@ the line of the file it came from, and a changed mapping can be re-applied
 (`cspkit remap`) without re-reading files.
 """
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: crime_rows / crime_counts split
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (

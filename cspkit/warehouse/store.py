@@ -89,10 +89,11 @@ class Warehouse:
             fcntl.flock(lock, fcntl.LOCK_EX)
             staging = self.path.with_name(f".{self.path.name}.{os.getpid()}.loading")
             _remove(staging)
-            if self.path.exists():
-                shutil.copyfile(self.path, staging)
-            con = duckdb.connect(str(staging))
+            con = None
             try:
+                if self.path.exists():
+                    shutil.copyfile(self.path, staging)
+                con = duckdb.connect(str(staging))
                 _ensure_schema(con, self.path)
                 con.execute("BEGIN TRANSACTION")
                 yield con
@@ -105,7 +106,8 @@ class Warehouse:
                 os.replace(staging, self.path)
                 _fsync(self.path.parent)
             except BaseException:
-                con.close()
+                if con is not None:
+                    con.close()
                 _remove(staging)
                 raise
 
