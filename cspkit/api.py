@@ -127,6 +127,13 @@ def ingest(
         progress("writing the warehouse", len(files), len(files))
     if pending:
         with store.writing(before_commit=before_commit) as con:
+            # another ingest may have loaded the same content while we were reading
+            stored = dict(con.execute("SELECT sha256, path FROM files").fetchall())
+            for result, dataset, _ in pending:
+                if dataset.provenance.sha256 in stored:
+                    result.status = "already loaded"
+                    result.note = f"same content as {stored[dataset.provenance.sha256]}"
+            pending = [item for item in pending if item[0].status == "loaded"]
             loader.store_areas(con)
             new_ids = [
                 loader.store_dataset(con, dataset, taxonomy, codes) for _, dataset, codes in pending

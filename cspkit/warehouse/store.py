@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,7 +88,9 @@ class Warehouse:
         lock_path = self.path.with_name(self.path.name + ".lock")
         with open(lock_path, "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            staging = self.path.with_name(f".{self.path.name}.{os.getpid()}.loading")
+            staging = self.path.with_name(
+                f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.loading"
+            )
             _remove(staging)
             con = None
             try:
