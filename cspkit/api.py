@@ -341,7 +341,8 @@ def remap(
     taxonomy: Taxonomy = load_taxonomy(taxonomy_files)
     store = Warehouse(warehouse)
     if not store.exists:
-        store.reading().__enter__()  # raises EmptyWarehouse with the standard message
+        with store.reading():  # raises EmptyWarehouse with the standard message
+            pass
     with store.writing() as con:
         changed = loader.apply_taxonomy(con, taxonomy)
         still = loader.unmapped_categories(con)
