@@ -63,4 +63,14 @@ def naive_read(path: Path) -> tuple[list[date], list[dict]]:
 
 
 def naive_vintage(path: Path) -> date:
-    return naive_read(path)[0][-1]
+    """The release a file belongs to, stated independently of the package.
+
+    A 24-month file is its own release; a historical file ends 24 months before the
+    release it is published with.
+    """
+    months = naive_read(path)[0]
+    last = months[-1]
+    if len(months) == 24:
+        return last
+    index = last.year * 12 + last.month - 1 + 24
+    return date(index // 12, index % 12 + 1, 1)

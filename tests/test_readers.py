@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import BOROUGH, BOROUGH_FILES, POPULATION, naive_read
+from conftest import BOROUGH, BOROUGH_FILES, POPULATION, naive_read, naive_vintage
 
 from cspkit.sources import read_file
 from cspkit.sources.datasets import CensusTable, MonthlyCrimeCounts, PopulationSeries
@@ -53,7 +53,7 @@ def test_each_shared_borough_file_is_read_by_content(path: Path) -> None:
     assert data.provenance.layout == layout
     assert data.release == release
     assert (data.months[0], data.months[-1]) == (first, last)
-    assert data.vintage == last
+    assert data.vintage == naive_vintage(path)
     assert len(data.majors) == rows
     # every cell equals the naive reader's value
     months, naive = naive_read(path)

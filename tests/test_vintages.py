@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import BOROUGH_FILES, naive_read
+from conftest import BOROUGH_FILES, naive_read, naive_vintage
 
 import cspkit
 
@@ -43,14 +43,12 @@ def _months(first: date, last: date) -> list[date]:
 
 
 def independent_series(area: str, offence: str, first: date, last: date, as_of: date | None):
-    """Pick, for each month, the newest file not after as_of that covers it, and sum."""
-    files = [(naive_read(p), p) for p in BOROUGH_FILES]
-    files = [
-        ((months, rows), p) for (months, rows), p in files if as_of is None or months[-1] <= as_of
-    ]
+    """For each month, the file of the newest release not after as_of that covers it; sum."""
+    files = [(naive_read(p), naive_vintage(p)) for p in BOROUGH_FILES]
+    files = [(data, v) for data, v in files if as_of is None or v <= as_of]
     result = {}
     for month in _months(first, last):
-        covering = [(months[-1], rows) for (months, rows), _ in files if month in months]
+        covering = [(v, rows) for (months, rows), v in files if month in months]
         if not covering:
             result[month] = None
             continue
@@ -91,9 +89,9 @@ CASES = [
     ("Barnet", "residential_burglary", "2021-01", "2025-02", None),
     ("Barnet", "residential_burglary", "2021-01", "2024-01", "2024-01"),
     ("Brent", "personal_robbery", "2010-04", "2025-02", None),
-    ("Harrow", "violence_with_injury", "2019-01", "2023-12", "2023-06"),
+    ("Harrow", "violence_with_injury", "2019-01", "2023-12", "2024-06"),
     ("Westminster", "possession_of_weapons", "2015-01", "2025-02", None),
-    ("Westminster", "possession_of_weapons", "2015-01", "2022-12", "2022-01"),
+    ("Westminster", "possession_of_weapons", "2015-01", "2022-12", "2024-01"),
     ("Kingston upon Thames", "residential_burglary", "2024-01", "2024-06", None),
 ]
 
@@ -116,15 +114,32 @@ def test_vintage_before_any_file_covers_the_month(loaded_warehouse) -> None:
     s = cspkit.series(
         "Barnet",
         "residential_burglary",
-        "2021-12",
-        "2022-03",
-        vintage="2022-01",
+        "2023-12",
+        "2024-03",
+        vintage="2024-01",
         warehouse=loaded_warehouse,
         taxonomy_files=[],
     )
     assert [v.count is None for v in s.values] == [False, False, True, True]
     assert not s.complete and s.total is None
-    assert s.missing[0].reason == "no loaded file covers this month at vintage 2022-01"
+    assert s.missing[0].reason == "no loaded file covers this month at vintage 2024-01"
+
+
+def test_historical_files_belong_to_the_release_they_complete(loaded_warehouse) -> None:
+    """Issue 3's figure: at vintage 2024-01 the 12 months before 2023 are 1,907.
+
+    January 2022 comes from the historical file published with the 2024-01 release
+    (172), not from the later historical file that ends 2023-02 (165): that one was
+    published with the 2025-02 release.
+    """
+    kw = dict(warehouse=loaded_warehouse, taxonomy_files=[])
+    then = cspkit.series(
+        "Barnet", "residential_burglary", "2022-01", "2022-12", vintage="2024-01", **kw
+    )
+    assert then.total == 1907 and then.values[0].count == 172
+    assert then.values[0].vintage == date(2024, 1, 1)
+    now = cspkit.series("Barnet", "residential_burglary", "2022-01", "2022-12", **kw)
+    assert now.values[0].count == 165 and now.values[0].vintage == date(2025, 2, 1)
 
 
 def test_group_is_the_sum_of_its_offences(loaded_warehouse) -> None:

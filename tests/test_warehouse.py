@@ -30,11 +30,18 @@ def test_default_location_is_used_by_ingest(tmp_path, monkeypatch) -> None:
 
 def test_files_are_recorded_with_provenance(loaded_warehouse) -> None:
     rows = {
-        r["vintage"].strftime("%Y-%m"): r
+        r["last_month"].strftime("%Y-%m"): r
         for r in cspkit.vintages(warehouse=loaded_warehouse)
         if r["vintage"]
     }
-    assert sorted(rows) == ["2022-01", "2023-02", "2024-01", "2025-02"]
+    # keyed by last month covered (the shared folders' names); historical files belong
+    # to the release 24 months on, which they complete
+    assert {k: r["vintage"].strftime("%Y-%m") for k, r in rows.items()} == {
+        "2022-01": "2024-01",
+        "2023-02": "2025-02",
+        "2024-01": "2024-01",
+        "2025-02": "2025-02",
+    }
     r = rows["2024-01"]
     assert r["layout"] == "MPS borough layout A" and r["release"] == "most recent 24 months"
     assert r["first_month"].strftime("%Y-%m") == "2022-02" and r["n_rows"] == 1574

@@ -12,6 +12,12 @@ from datetime import date
 
 import numpy as np
 
+from cspkit.measures.periods import add_months
+
+RECENT = "most recent 24 months"
+HISTORICAL = "historical"
+RECENT_MONTHS = 24
+
 
 @dataclass
 class Provenance:
@@ -38,7 +44,18 @@ class MonthlyCrimeCounts:
 
     @property
     def vintage(self) -> date:
-        """A release is known by the last month it covers."""
+        """The release a file belongs to, known by the last month that release covers.
+
+        The MPS publish two files together each month: "most recent 24 months" (ending
+        with the release's last month) and "Historical" (everything before those 24
+        months). So a 24-month file's vintage is its own last month, and a historical
+        file's vintage is 24 months after its last month - the release it was published
+        with. The shared files show this: the layout B historical file ending 2023-02
+        uses the layout introduced in 2024, so it cannot have been published before the
+        2025-02 release it completes. See docs/vintages.md.
+        """
+        if self.release == HISTORICAL:
+            return add_months(self.months[-1], RECENT_MONTHS)
         return self.months[-1]
 
 

@@ -20,7 +20,13 @@ import numpy as np
 
 from cspkit.errors import SourceFormatError
 from cspkit.measures.periods import add_months, format_month, parse_compact_month
-from cspkit.sources.datasets import MonthlyCrimeCounts, Provenance
+from cspkit.sources.datasets import (
+    HISTORICAL,
+    RECENT,
+    RECENT_MONTHS,
+    MonthlyCrimeCounts,
+    Provenance,
+)
 from cspkit.sources.textfile import CsvRecords, parse_count
 
 SOURCE = "mps_borough"
@@ -122,7 +128,7 @@ def read(records: CsvRecords) -> MonthlyCrimeCounts:
     # every piece of `flat` is validated digits, so NumPy's C parser can read them at once
     counts = np.fromstring(",".join(flat), dtype=np.int64, sep=",")
     counts = counts.reshape(len(majors), n_months)
-    release = "most recent 24 months" if n_months == 24 else "historical"
+    release = RECENT if n_months == RECENT_MONTHS else HISTORICAL
     return MonthlyCrimeCounts(
         provenance=Provenance(
             path=path,

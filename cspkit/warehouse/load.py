@@ -77,7 +77,7 @@ def store_dataset(
             getattr(dataset, "release", None),
             months[0] if months else None,
             months[-1] if months else None,
-            months[-1] if months else None,
+            getattr(dataset, "vintage", None),
             n_rows,
             getattr(dataset, "blank_cells", 0),
             datetime.now(UTC).replace(tzinfo=None),

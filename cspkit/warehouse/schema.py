@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS files (
     release VARCHAR,                -- "most recent 24 months" / "historical" (crime files)
     first_month DATE,
     last_month DATE,
-    vintage DATE,                   -- the last month a crime file covers
+    vintage DATE,                   -- the release: last month of its 24-month file
     n_rows INTEGER NOT NULL,        -- data rows in the file
     blank_cells INTEGER NOT NULL,   -- blank count cells read as 0
     ingested_at TIMESTAMP NOT NULL,
