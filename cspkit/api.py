@@ -349,12 +349,111 @@ def remap(
     return changed, still, taxonomy.user_files
 
 
+# ---------------------------------------------------------------- dashboard
+
+
+def dashboard(
+    start: str | date,
+    end: str | date,
+    *,
+    area: str | None = None,
+    vintage: str | date | None = None,
+    comparators: Sequence[str] | None = None,
+    profile: PathLike | None = None,
+    warehouse: PathLike | None = None,
+    taxonomy_files: Sequence[PathLike] | None = None,
+):
+    """The Performance Dashboard report model for an area and period (issue 3)."""
+    reports = dashboards(
+        [area] if area else [None],
+        start,
+        end,
+        vintage=vintage,
+        comparators=comparators,
+        profile=profile,
+        warehouse=warehouse,
+        taxonomy_files=taxonomy_files,
+    )
+    return reports[0]
+
+
+def dashboards(
+    areas: Sequence[str | None],
+    start: str | date,
+    end: str | date,
+    *,
+    vintage: str | date | None = None,
+    comparators: Sequence[str] | None = None,
+    profile: PathLike | None = None,
+    warehouse: PathLike | None = None,
+    taxonomy_files: Sequence[PathLike] | None = None,
+):
+    """Dashboards for several areas, loading the data once (e.g. all 32 boroughs)."""
+    from cspkit.products.performance_dashboard import performance_dashboard
+    from cspkit.profile import load_profile
+
+    first = parse_month(start) if isinstance(start, str) else start
+    last = parse_month(end) if isinstance(end, str) else end
+    as_of = parse_month(vintage) if isinstance(vintage, str) else vintage
+    if last < first:
+        raise CspkitError(f"--to {format_month(last)} is before --from {format_month(first)}")
+    base = load_profile(profile).with_comparators(list(comparators) if comparators else None)
+    taxonomy = load_taxonomy(taxonomy_files)
+    with Warehouse(warehouse).reading() as con:
+        inputs = _dashboard_inputs(con, base, taxonomy, first, last, as_of)
+    return [
+        performance_dashboard(base.with_area(name), first, last, inputs, as_of=as_of)
+        for name in areas
+    ]
+
+
+def _dashboard_inputs(con, profile, taxonomy: Taxonomy, first: date, last: date, as_of):
+    from cspkit.products.performance_dashboard import DashboardInputs, IndicatorData, data_window
+    from cspkit.warehouse import matrix as matrices
+
+    window_first, window_last = data_window(first, last)
+    indicators = []
+    for indicator in profile.indicators:
+        if indicator.source == "mps_borough":
+            m = matrices.borough_matrix(
+                con, taxonomy.expand(indicator.offence), window_first, window_last, as_of=as_of
+            )
+            what = "MPS borough crime file"
+        else:
+            m = matrices.dashboard_matrix(
+                con, indicator.subgroup, indicator.measure, window_first, window_last, as_of=as_of
+            )
+            what = f"MPS Monthly Crime Dashboard data ('{indicator.subgroup}')"
+        if m is None or not m.sources:
+            at = f" at vintage {format_month(as_of)}" if as_of else ""
+            reason = (
+                f"no data loaded: no {what} covering {format_month(window_first)} to "
+                f"{format_month(window_last)}{at} has been ingested"
+            )
+            indicators.append(IndicatorData(indicator, None, reason))
+        else:
+            indicators.append(IndicatorData(indicator, m))
+    directory = area_directory()
+    london = {a.code: a.name for a in directory.areas if a.kind == "london_borough"}
+    return DashboardInputs(
+        window_first=window_first,
+        window_last=window_last,
+        indicators=indicators,
+        populations=matrices.populations(con, profile.population_series),
+        population_series=profile.population_series,
+        population_files=matrices.population_sources(con, profile.population_series),
+        london=london,
+    )
+
+
 __all__ = [
     "FileResult",
     "IngestReport",
     "Series",
     "SourceFormatError",
     "areas",
+    "dashboard",
+    "dashboards",
     "ingest",
     "offences",
     "population",
