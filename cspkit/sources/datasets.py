@@ -84,4 +84,62 @@ class CensusTable:
     counts: list[int] = field(default_factory=list)
 
 
-Dataset = MonthlyCrimeCounts | PopulationSeries | CensusTable
+DASHBOARD_TABLE = "MPS Monthly Crime Dashboard"
+
+
+@dataclass
+class DashboardCounts:
+    """The MPS Monthly Crime Dashboard data: long format, one row per (month, area,
+    offence group, offence subgroup, measure) with its count.
+
+    The lists are parallel, one entry per data row of the file, in file order.
+    """
+
+    provenance: Provenance
+    months: list[date]  # Month_Year of each row (first of the month)
+    area_types: list[str]  # "Borough", "Safer Neighbourhood Teams", as the file spells it
+    boroughs: list[str]  # Borough_SNT (may be blank)
+    area_names: list[str]
+    area_codes: list[str]
+    offence_groups: list[str]
+    offence_subgroups: list[str]
+    measures: list[str]  # "Offences", "Positive Outcomes", ...
+    counts: np.ndarray  # one per row, int64
+    refresh_dates: list[date | None]  # Refresh Date of each row (None when blank)
+    lines: list[int]  # the line each row came from, for error messages and tracing
+
+    @property
+    def covered_months(self) -> list[date]:
+        """The distinct months that have at least one row, in order."""
+        return sorted(set(self.months))
+
+    @property
+    def refresh_date(self) -> date | None:
+        """The latest Refresh Date in the file, if any row has one."""
+        dates = [d for d in self.refresh_dates if d is not None]
+        return max(dates) if dates else None
+
+    @property
+    def vintage(self) -> date:
+        """The month of the latest Refresh Date, or else the last month covered.
+
+        The MPS refresh these files early each month with data to the end of the month
+        before, so a file refreshed on 06/02/2024 (vintage 2024-02) runs to 2024-01.
+        """
+        refreshed = self.refresh_date
+        if refreshed is not None:
+            return refreshed.replace(day=1)
+        return self.covered_months[-1]
+
+    # cspkit.api reports data sets other than borough crime files by their `codes` and
+    # `table`; these two keep `cspkit ingest` working until it has a branch of its own.
+    @property
+    def codes(self) -> list[str]:
+        return self.area_codes
+
+    @property
+    def table(self) -> str:
+        return DASHBOARD_TABLE
+
+
+Dataset = MonthlyCrimeCounts | PopulationSeries | CensusTable | DashboardCounts

@@ -15,7 +15,13 @@ import duckdb
 import numpy as np
 
 from cspkit import __version__
-from cspkit.sources.datasets import CensusTable, Dataset, MonthlyCrimeCounts, PopulationSeries
+from cspkit.sources.datasets import (
+    CensusTable,
+    DashboardCounts,
+    Dataset,
+    MonthlyCrimeCounts,
+    PopulationSeries,
+)
 from cspkit.taxonomy import Taxonomy
 from cspkit.taxonomy.areas import area_directory
 
@@ -59,9 +65,14 @@ def store_dataset(
     """Insert one validated data set and its file record; returns its file id."""
     file_id = next_file_id(con)
     p = dataset.provenance
-    months = dataset.months if isinstance(dataset, MonthlyCrimeCounts) else []
+    months: list[date] = []
+    if isinstance(dataset, MonthlyCrimeCounts):
+        months = dataset.months
+    elif isinstance(dataset, DashboardCounts):
+        months = dataset.covered_months
     n_rows = {
         MonthlyCrimeCounts: lambda d: len(d.majors),
+        DashboardCounts: lambda d: len(d.lines),
         PopulationSeries: lambda d: len(set(d.codes)),
         CensusTable: lambda d: len(set(d.geography_codes)),
     }[type(dataset)](dataset)
@@ -86,6 +97,8 @@ def store_dataset(
     )
     if isinstance(dataset, MonthlyCrimeCounts):
         _store_crime(con, file_id, dataset, taxonomy, area_codes)
+    elif isinstance(dataset, DashboardCounts):
+        _store_dashboard(con, file_id, dataset)
     elif isinstance(dataset, PopulationSeries):
         staged = {
             "series": np.array([dataset.series] * len(dataset.codes), dtype=object),
@@ -183,6 +196,43 @@ def _store_crime(
             FROM staged_cells c
             JOIN staged_months mi USING (mid)
             JOIN staged_offences o USING (oid)
+            """,
+            [file_id],
+        )
+
+
+def _store_dashboard(con: duckdb.DuckDBPyConnection, file_id: int, data: DashboardCounts) -> None:
+    """Store the long rows as they come, and the months they cover (for vintage choice)."""
+
+    def strings(values: list[str]) -> np.ndarray:
+        return np.array(values, dtype=object)
+
+    def days(values: list[date | None]) -> np.ndarray:
+        # None becomes NaT, which DuckDB reads as NULL
+        return np.array(values, dtype="datetime64[D]").astype("datetime64[s]")
+
+    rows = {
+        "line": np.array(data.lines, dtype=np.int32),
+        "month": days(data.months),
+        "area_type": strings(data.area_types),
+        "borough_snt": strings(data.boroughs),
+        "area_code": strings(data.area_codes),
+        "area_name": strings(data.area_names),
+        "offence_group": strings(data.offence_groups),
+        "offence_subgroup": strings(data.offence_subgroups),
+        "measure": strings(data.measures),
+        "n": data.counts.astype(np.int64),
+        "refresh_date": days(data.refresh_dates),
+    }
+    covered = {"month": days(data.covered_months)}
+    with _staged(con, "staged_dashboard", rows), _staged(con, "staged_months", covered):
+        con.execute("INSERT INTO file_months SELECT ?, month::DATE FROM staged_months", [file_id])
+        con.execute(
+            """
+            INSERT INTO dashboard_counts
+            SELECT ?, line, month::DATE, area_type, borough_snt, area_code, area_name,
+                   offence_group, offence_subgroup, measure, n, refresh_date::DATE
+            FROM staged_dashboard
             """,
             [file_id],
         )

@@ -146,6 +146,120 @@ def monthly_counts(
     return values
 
 
+DASHBOARD_SOURCE = "mps_dashboard"
+BOROUGH_AREA_TYPE = "borough"  # Area Type of the dashboard's borough rows (any case)
+
+
+def dashboard_monthly_counts(
+    con: duckdb.DuckDBPyConnection,
+    area_code: str,
+    offence_subgroup: str,
+    measure: str,
+    first: date,
+    last: date,
+    *,
+    as_of: date | None = None,
+) -> list[MonthlyValue]:
+    """Monthly counts of one MPS Crime Dashboard offence subgroup and measure for a borough.
+
+    Only borough rows (``Area Type`` = Borough) are read: SNT rows never add to a
+    borough's figure. The subgroup, measure and area code are matched without regard to
+    case (the MPS spell them differently from file to file). Files are chosen per month
+    by vintage among the dashboard files only, exactly as :func:`monthly_counts` does,
+    with the same missing-month rules: a month has a count when its chosen file covers
+    it, has borough rows for the area, and publishes the subgroup with this measure for
+    some borough; a month of such a file with no row for the combination is a recorded
+    zero. Otherwise the month is missing, with the reason.
+    """
+    chosen = chosen_files(con, first, last, as_of=as_of, source=DASHBOARD_SOURCE)
+    files = sorted({s.file_id for s in chosen.values()})
+    sums: dict[date, int] = {}
+    area_in: set[int] = set()
+    subgroup_in: set[int] = set()
+    if files:
+        params = {
+            "files": files,
+            "borough": BOROUGH_AREA_TYPE,
+            "area": area_code.strip().lower(),
+            "subgroup": offence_subgroup.strip().lower(),
+            "measure": measure.strip().lower(),
+        }
+        sums = dict(
+            con.execute(
+                """
+                SELECT d.month, sum(d.count)::BIGINT
+                FROM dashboard_counts d
+                JOIN (SELECT unnest($months) AS month, unnest($file_ids) AS file_id) AS chosen
+                  ON d.month = chosen.month AND d.file_id = chosen.file_id
+                WHERE lower(d.area_type) = $borough AND lower(d.area_code) = $area
+                  AND lower(d.offence_subgroup) = $subgroup AND lower(d.measure) = $measure
+                GROUP BY d.month
+                """,
+                {
+                    "months": [s.month for s in chosen.values()],
+                    "file_ids": [s.file_id for s in chosen.values()],
+                    **{k: v for k, v in params.items() if k != "files"},
+                },
+            ).fetchall()
+        )
+        area_in = {
+            r[0]
+            for r in con.execute(
+                """SELECT DISTINCT file_id FROM dashboard_counts
+                   WHERE file_id IN (SELECT unnest($files))
+                     AND lower(area_type) = $borough AND lower(area_code) = $area""",
+                {k: params[k] for k in ("files", "borough", "area")},
+            ).fetchall()
+        }
+        subgroup_in = {
+            r[0]
+            for r in con.execute(
+                """SELECT DISTINCT file_id FROM dashboard_counts
+                   WHERE file_id IN (SELECT unnest($files)) AND lower(area_type) = $borough
+                     AND lower(offence_subgroup) = $subgroup AND lower(measure) = $measure""",
+                {k: params[k] for k in ("files", "borough", "subgroup", "measure")},
+            ).fetchall()
+        }
+    values = []
+    for month in month_range(first, last):
+        src = chosen.get(month)
+        if src is None:
+            reason = "no loaded file covers this month" + (
+                f" at vintage {as_of:%Y-%m}" if as_of else ""
+            )
+            values.append(MonthlyValue(month, None, None, None, reason))
+        elif src.file_id not in area_in:
+            values.append(
+                MonthlyValue(
+                    month, None, src.vintage, src.path, "the file has no borough rows for this area"
+                )
+            )
+        elif src.file_id not in subgroup_in:
+            values.append(
+                MonthlyValue(
+                    month,
+                    None,
+                    src.vintage,
+                    src.path,
+                    "the file does not publish this offence subgroup and measure",
+                )
+            )
+        else:
+            values.append(MonthlyValue(month, sums.get(month, 0), src.vintage, src.path))
+    return values
+
+
+def dashboard_subgroups(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """Every (offence group, offence subgroup, measure) loaded from dashboard files."""
+    return [
+        (group, subgroup, measure)
+        for group, subgroup, measure in con.execute(
+            """SELECT DISTINCT offence_group, offence_subgroup, measure
+               FROM dashboard_counts ORDER BY 1, 2, 3"""
+        ).fetchall()
+    ]
+
+
 def vintages(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every ingested file, newest vintage first."""
     cur = con.execute(

@@ -7,9 +7,13 @@ split keeps loads fast (no repeated strings) and the canonical offence sits besi
 the source category, so a figure can always be traced to
 the line of the file it came from, and a changed mapping can be re-applied
 (`cspkit remap`) without re-reading files.
+
+The MPS Monthly Crime Dashboard data is long already and is stored as it comes
+(``dashboard_counts``): its offence subgroups (knife crime, gun crime, domestic abuse)
+are not in the offence taxonomy, and its rows carry their own area codes.
 """
 
-SCHEMA_VERSION = "2"  # 2: crime_rows / crime_counts split
+SCHEMA_VERSION = "3"  # 2: crime_rows / crime_counts split; 3: dashboard_counts
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -21,12 +25,13 @@ CREATE TABLE IF NOT EXISTS files (
     path VARCHAR NOT NULL,          -- absolute path when ingested
     sha256 VARCHAR NOT NULL UNIQUE, -- content hash: the same bytes are never loaded twice
     size BIGINT NOT NULL,
-    source VARCHAR NOT NULL,        -- reader family: mps_borough, population_series, census
+    source VARCHAR NOT NULL,        -- reader: mps_borough, mps_dashboard, population_series, census
     layout VARCHAR NOT NULL,
     release VARCHAR,                -- "most recent 24 months" / "historical" (crime files)
     first_month DATE,
     last_month DATE,
     vintage DATE,                   -- the release: last month of its 24-month file
+                                    -- (dashboard data: month of its latest Refresh Date)
     n_rows INTEGER NOT NULL,        -- data rows in the file
     blank_cells INTEGER NOT NULL,   -- blank count cells read as 0
     ingested_at TIMESTAMP NOT NULL,
@@ -71,6 +76,20 @@ CREATE TABLE IF NOT EXISTS population (
     area_name VARCHAR NOT NULL,
     year INTEGER NOT NULL,
     population BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dashboard_counts (
+    file_id INTEGER NOT NULL,
+    line INTEGER NOT NULL,          -- the line of the file it came from
+    month DATE NOT NULL,
+    area_type VARCHAR NOT NULL,     -- as the file spells it: Borough, Safer Neighbourhood Teams
+    borough_snt VARCHAR NOT NULL,   -- the file's Borough_SNT ('' when blank)
+    area_code VARCHAR NOT NULL,     -- as the file gives it (GSS code for boroughs)
+    area_name VARCHAR NOT NULL,
+    offence_group VARCHAR NOT NULL,
+    offence_subgroup VARCHAR NOT NULL,
+    measure VARCHAR NOT NULL,       -- Offences, Positive Outcomes
+    count BIGINT NOT NULL,
+    refresh_date DATE               -- the row's Refresh Date (NULL when blank)
 );
 CREATE TABLE IF NOT EXISTS census (
     file_id INTEGER NOT NULL,
