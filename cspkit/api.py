@@ -17,7 +17,7 @@ from pathlib import Path
 from cspkit.errors import CspkitError, SourceFormatError
 from cspkit.measures.periods import format_month, parse_month
 from cspkit.sources import detect
-from cspkit.sources.datasets import Dataset, MonthlyCrimeCounts
+from cspkit.sources.datasets import DashboardCounts, Dataset, MonthlyCrimeCounts
 from cspkit.sources.textfile import csv_records, read_text
 from cspkit.taxonomy import Taxonomy, load_taxonomy
 from cspkit.taxonomy.areas import Area, area_directory
@@ -168,6 +168,19 @@ def _area_codes(dataset: Dataset) -> list[str]:
 
 def _describe(dataset: Dataset) -> FileResult:
     p = dataset.provenance
+    if isinstance(dataset, DashboardCounts):
+        months = dataset.covered_months
+        refreshed = dataset.refresh_date
+        return FileResult(
+            p.path,
+            "loaded",
+            layout=p.layout,
+            first_month=months[0],
+            last_month=months[-1],
+            rows=len(dataset.lines),
+            vintage=dataset.vintage,
+            note=f"refreshed {refreshed:%d/%m/%Y}" if refreshed else "",
+        )
     if isinstance(dataset, MonthlyCrimeCounts):
         return FileResult(
             p.path,

@@ -410,6 +410,87 @@ def remap(warehouse: WarehouseOpt = None, taxonomy: TaxonomyOpt = None) -> None:
         out.print("Every stored source category now maps to a canonical offence.")
 
 
+class DashboardFormat(StrEnum):
+    pdf = "pdf"
+    html = "html"
+    xlsx = "xlsx"
+    json = "json"
+
+
+@app.command()
+@user_errors
+def dashboard(
+    start: Annotated[str, typer.Option("--from", help="First month of the period, YYYY-MM.")],
+    end: Annotated[str, typer.Option("--to", help="Last month of the period, YYYY-MM.")],
+    out_path: Annotated[Path, typer.Option("--out", help="File to write.")],
+    fmt: Annotated[DashboardFormat, typer.Option("--format", help="Output format.")] = (
+        DashboardFormat.pdf
+    ),
+    area: Annotated[
+        str | None,
+        typer.Option("--area", help="Home area (name or GSS code). Default: the profile's."),
+    ] = None,
+    vintage: Annotated[
+        str | None,
+        typer.Option("--vintage", help="As the data stood at this release, YYYY-MM."),
+    ] = None,
+    comparators: Annotated[
+        str | None,
+        typer.Option(
+            "--comparators",
+            help="Comparator group, comma-separated (e.g. Barnet,Brent,Harrow). "
+            "Default: the profile's (North West BCU).",
+        ),
+    ] = None,
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--profile",
+            help="Partnership profile YAML. Default: $CSPKIT_PROFILE, else the built-in one.",
+        ),
+    ] = None,
+    warehouse: WarehouseOpt = None,
+    taxonomy: TaxonomyOpt = None,
+) -> None:
+    """The quarterly Performance Dashboard for an area and period (PDF, HTML, XLSX or JSON)."""
+    from cspkit.render import render_dashboard
+
+    names = [c.strip() for c in comparators.split(",") if c.strip()] if comparators else None
+    with err.status("Computing the dashboard ..."):
+        report = api.dashboard(
+            start,
+            end,
+            area=area,
+            vintage=vintage,
+            comparators=names,
+            profile=profile,
+            warehouse=warehouse,
+            taxonomy_files=_taxonomy(taxonomy),
+        )
+    with err.status(f"Rendering {fmt.value.upper()} ..."):
+        written = render_dashboard(report, fmt.value, out_path)
+    table = _table(
+        f"Performance Dashboard: {report.area.name}, {report.period_label}",
+        ("indicator", "count", "same period last year", "change", "London rank", "status"),
+        wrap=("indicator", "status"),
+    )
+    for ind in report.indicators:
+        if ind.available:
+            rank = f"{ind.london_rank}/{ind.london_rank_of}" if ind.london_rank else "-"
+            table.add_row(
+                ind.name,
+                str(ind.count),
+                "" if ind.comparison_count is None else str(ind.comparison_count),
+                ind.change_words,
+                rank,
+                f"{ind.london_rag.symbol} {ind.london_rag.word}",
+            )
+        else:
+            table.add_row(ind.name, "", "", "", "", f"no data: {ind.unavailable_reason}")
+    out.print(table)
+    out.print(f"Written: {written}", highlight=False)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import os
 from datetime import date
@@ -44,6 +45,7 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@functools.cache
 def naive_read(path: Path) -> tuple[list[date], list[dict]]:
     """A deliberately simple second reader, for checking figures independently.
 
@@ -74,3 +76,75 @@ def naive_vintage(path: Path) -> date:
         return last
     index = last.year * 12 + last.month - 1 + 24
     return date(index // 12, index % 12 + 1, 1)
+
+
+# The source names of the borough-file offences the tests check, written out here
+# independently of the package's mappings.csv (compared case-insensitively).
+SOURCE_NAMES = {
+    "residential_burglary": {
+        ("burglary", "domestic burglary"),
+        ("burglary", "burglary in a dwelling"),
+        ("burglary", "burglary - residential"),
+    },
+    "non_residential_burglary": {
+        ("burglary", "burglary business and community"),
+        ("burglary", "burglary non-dwelling"),
+    },
+    "personal_robbery": {("robbery", "robbery of personal property")},
+    "violence_with_injury": {("violence against the person", "violence with injury")},
+    "possession_of_weapons": {
+        ("possession of weapons", m)
+        for m in (
+            "possession of weapons",
+            "possession of article with blade or point",
+            "other knife offences",
+            "possession of firearm with intent",
+            "possession of firearms offences",
+            "other firearm offences",
+            "possession of other weapon",
+        )
+    },
+}
+
+
+def month_list(first: date, last: date) -> list[date]:
+    out = [first]
+    while out[-1] < last:
+        y, m = out[-1].year, out[-1].month
+        out.append(date(y + (m == 12), m % 12 + 1, 1))
+    return out
+
+
+def independent_series(
+    area: str, offence: str, first: date, last: date, as_of: date | None
+) -> dict[date, int | None]:
+    """For each month, the file of the newest release not after as_of that covers it; sum."""
+    files = [(naive_read(p), naive_vintage(p)) for p in BOROUGH_FILES]
+    files = [(data, v) for data, v in files if as_of is None or v <= as_of]
+    result: dict[date, int | None] = {}
+    for month in month_list(first, last):
+        covering = [(v, rows) for (months, rows), v in files if month in months]
+        if not covering:
+            result[month] = None
+            continue
+        _, rows = max(covering, key=lambda c: c[0])
+        result[month] = sum(
+            r["counts"][month]
+            for r in rows
+            if r["area"] == area
+            and (r["major"].lower(), r["minor"].lower()) in SOURCE_NAMES[offence]
+        )
+    return result
+
+
+@functools.cache
+def naive_population() -> dict[tuple[str, int], int]:
+    """(borough name, year) -> population from the shared series, read with csv."""
+    out = {}
+    for path in sorted(POPULATION.glob("borough_population_*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for rec in csv.DictReader(handle):
+                for column, value in rec.items():
+                    if column.endswith("_Population"):
+                        out[(rec["Area name"], int(column[:4]))] = int(value)
+    return out

@@ -132,10 +132,10 @@ def test_values_equal_an_independent_reading() -> None:
     assert data.lines == list(range(2, len(rows) + 2))
 
 
-def test_vintage_is_the_month_of_the_latest_refresh_date() -> None:
+def test_vintage_is_the_last_month_covered_and_the_refresh_date_is_kept() -> None:
     data = read_file(FIXTURE)
     assert data.refresh_date == date(2024, 2, 6)
-    assert data.vintage == date(2024, 2, 1)
+    assert data.vintage == date(2024, 1, 1)
     assert data.covered_months[0] == date(2021, 4, 1)
     assert data.covered_months[-1] == date(2024, 1, 1)
     assert len(data.covered_months) == 34
@@ -188,7 +188,7 @@ def test_the_file_is_recorded_with_its_source_and_vintage(dashboard_warehouse) -
     r = files["mps_dashboard"]
     assert r["layout"] == LAYOUT and r["release"] is None
     assert (r["first_month"], r["last_month"]) == (date(2021, 4, 1), date(2024, 1, 1))
-    assert r["vintage"] == date(2024, 2, 1)
+    assert r["vintage"] == date(2024, 1, 1)
     assert r["n_rows"] == len(naive_rows()) and r["sha256"] == file_digest(FIXTURE)
     with Warehouse(dashboard_warehouse).reading() as con:
         months = con.execute(
@@ -213,7 +213,7 @@ def test_a_three_month_series(dashboard_warehouse) -> None:
         assert [v.count for v in values] == [
             naive_sum(rows, BARNET, subgroup, measure, m) for m in months
         ], (subgroup, measure)
-        assert all(v.vintage == date(2024, 2, 1) for v in values)
+        assert all(v.vintage == date(2024, 1, 1) for v in values)
         assert all(v.path == str(FIXTURE) for v in values)
 
 
@@ -264,9 +264,9 @@ def test_missing_months_say_why(dashboard_warehouse) -> None:
     (other,) = _series(dashboard_warehouse, BARNET, "Homicide", "Offences", JAN_23, JAN_23)
     assert other.count is None
     assert other.reason == "the file does not publish this offence subgroup and measure"
-    assert other.vintage == date(2024, 2, 1) and other.path == str(FIXTURE)
+    assert other.vintage == date(2024, 1, 1) and other.path == str(FIXTURE)
 
-    # as the data stood at 2024-01, before the file's refresh (2024-02): not yet published
+    # as the data stood at 2023-12, before this release (2024-01): not yet published
     (early,) = _series(
         dashboard_warehouse,
         BARNET,
@@ -274,11 +274,11 @@ def test_missing_months_say_why(dashboard_warehouse) -> None:
         "Offences",
         JAN_23,
         JAN_23,
-        as_of=date(2024, 1, 1),
+        as_of=date(2023, 12, 1),
     )
     assert (early.count, early.reason) == (
         None,
-        "no loaded file covers this month at vintage 2024-01",
+        "no loaded file covers this month at vintage 2023-12",
     )
 
 

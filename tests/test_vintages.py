@@ -5,60 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import BOROUGH_FILES, naive_read, naive_vintage
+from conftest import BOROUGH_FILES, independent_series, naive_read
 
 import cspkit
-
-# The source names each canonical offence covers, written out here independently of
-# the package's mappings.csv (compared case-insensitively).
-NAMES = {
-    "residential_burglary": {
-        ("burglary", "domestic burglary"),
-        ("burglary", "burglary in a dwelling"),
-        ("burglary", "burglary - residential"),
-    },
-    "personal_robbery": {("robbery", "robbery of personal property")},
-    "violence_with_injury": {("violence against the person", "violence with injury")},
-    "possession_of_weapons": {
-        ("possession of weapons", m)
-        for m in (
-            "possession of weapons",
-            "possession of article with blade or point",
-            "other knife offences",
-            "possession of firearm with intent",
-            "possession of firearms offences",
-            "other firearm offences",
-            "possession of other weapon",
-        )
-    },
-}
-
-
-def _months(first: date, last: date) -> list[date]:
-    out = [first]
-    while out[-1] < last:
-        y, m = out[-1].year, out[-1].month
-        out.append(date(y + (m == 12), m % 12 + 1, 1))
-    return out
-
-
-def independent_series(area: str, offence: str, first: date, last: date, as_of: date | None):
-    """For each month, the file of the newest release not after as_of that covers it; sum."""
-    files = [(naive_read(p), naive_vintage(p)) for p in BOROUGH_FILES]
-    files = [(data, v) for data, v in files if as_of is None or v <= as_of]
-    result = {}
-    for month in _months(first, last):
-        covering = [(v, rows) for (months, rows), v in files if month in months]
-        if not covering:
-            result[month] = None
-            continue
-        _, rows = max(covering, key=lambda c: c[0])
-        result[month] = sum(
-            r["counts"][month]
-            for r in rows
-            if r["area"] == area and (r["major"].lower(), r["minor"].lower()) in NAMES[offence]
-        )
-    return result
 
 
 def test_done_when_figures(loaded_warehouse) -> None:

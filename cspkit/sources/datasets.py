@@ -121,25 +121,14 @@ class DashboardCounts:
 
     @property
     def vintage(self) -> date:
-        """The month of the latest Refresh Date, or else the last month covered.
+        """The release, known (like every police release) by the last month it covers.
 
         The MPS refresh these files early each month with data to the end of the month
-        before, so a file refreshed on 06/02/2024 (vintage 2024-02) runs to 2024-01.
+        before: a file refreshed on 06/02/2024 runs to 2024-01 and is vintage 2024-01,
+        the same as the borough files published that month. The refresh date itself is
+        kept as provenance (``refresh_date``).
         """
-        refreshed = self.refresh_date
-        if refreshed is not None:
-            return refreshed.replace(day=1)
         return self.covered_months[-1]
-
-    # cspkit.api reports data sets other than borough crime files by their `codes` and
-    # `table`; these two keep `cspkit ingest` working until it has a branch of its own.
-    @property
-    def codes(self) -> list[str]:
-        return self.area_codes
-
-    @property
-    def table(self) -> str:
-        return DASHBOARD_TABLE
 
 
 Dataset = MonthlyCrimeCounts | PopulationSeries | CensusTable | DashboardCounts

@@ -14,7 +14,12 @@ from datetime import date
 import duckdb
 
 from cspkit.measures.periods import month_range
-from cspkit.warehouse.query import MonthSource, chosen_files
+from cspkit.warehouse.query import (
+    BOROUGH_AREA_TYPE,
+    DASHBOARD_SOURCE,
+    MonthSource,
+    chosen_files,
+)
 
 
 @dataclass
@@ -56,7 +61,6 @@ def borough_matrix(
     sums: dict[tuple[str, date], int] = {}
     area_files: set[tuple[int, str]] = set()
     offence_files: set[int] = set()
-    areas: set[str] = set()
     if chosen:
         rows = con.execute(
             """
@@ -78,7 +82,6 @@ def borough_matrix(
                 {"file_ids": params["file_ids"]},
             ).fetchall()
         )
-        areas = {a for _, a in area_files}
         offence_files = {
             r[0]
             for r in con.execute(
@@ -88,9 +91,20 @@ def borough_matrix(
                 {"file_ids": params["file_ids"], "offences": params["offences"]},
             ).fetchall()
         }
+    return _assemble(months, chosen, sums, area_files, offence_files)
+
+
+def _assemble(
+    months: list[date],
+    chosen: dict[date, MonthSource],
+    sums: dict[tuple[str, date], int],
+    area_files: set[tuple[int, str]],
+    offence_files: set[int],
+) -> MonthlyMatrix:
+    """Area x month counts with the missing-month rules of ``query.monthly_counts``."""
     counts: dict[str, list[int | None]] = {}
     reasons: dict[str, str] = {}
-    for area in sorted(areas):
+    for area in sorted({a for _, a in area_files}):
         values: list[int | None] = []
         for month in months:
             src = chosen.get(month)
@@ -139,12 +153,50 @@ def dashboard_matrix(
 ) -> MonthlyMatrix | None:
     """Monthly counts of an MPS Monthly Crime Dashboard subgroup for every borough.
 
-    None when no such data has been loaded (the table is empty or absent).
+    Borough rows only; subgroup and measure match ignoring case (as
+    ``query.dashboard_monthly_counts``). None when no such data has been loaded.
     """
-    try:
-        loaded = con.execute("SELECT count(*) FROM dashboard_counts").fetchone()[0]
-    except duckdb.CatalogException:
+    loaded = con.execute("SELECT count(*) FROM dashboard_counts").fetchone()[0]
+    if not loaded or not subgroup or not measure:
         return None
-    if not loaded:
-        return None
-    return None  # filled in once the dashboard reader lands
+    months = month_range(first, last)
+    chosen = chosen_files(con, first, last, as_of=as_of, source=DASHBOARD_SOURCE)
+    if not chosen:
+        return _assemble(months, chosen, {}, set(), set())
+    file_ids = [s.file_id for s in chosen.values()]
+    params = {
+        "months": [s.month for s in chosen.values()],
+        "file_ids": file_ids,
+        "borough": BOROUGH_AREA_TYPE,
+        "subgroup": subgroup.strip().lower(),
+        "measure": measure.strip().lower(),
+    }
+    rows = con.execute(
+        """
+        WITH chosen AS (SELECT unnest($months) AS month, unnest($file_ids) AS file_id)
+        SELECT upper(d.area_code), d.month, sum(d.count)::BIGINT
+        FROM dashboard_counts d JOIN chosen USING (file_id, month)
+        WHERE lower(d.area_type) = $borough AND lower(d.offence_subgroup) = $subgroup
+          AND lower(d.measure) = $measure
+        GROUP BY ALL
+        """,
+        params,
+    ).fetchall()
+    area_files = set(
+        con.execute(
+            """SELECT DISTINCT file_id, upper(area_code) FROM dashboard_counts
+               WHERE file_id IN (SELECT unnest($file_ids)) AND lower(area_type) = $borough""",
+            {"file_ids": file_ids, "borough": BOROUGH_AREA_TYPE},
+        ).fetchall()
+    )
+    offence_files = {
+        r[0]
+        for r in con.execute(
+            """SELECT DISTINCT file_id FROM dashboard_counts
+               WHERE file_id IN (SELECT unnest($file_ids)) AND lower(offence_subgroup) = $subgroup
+                 AND lower(measure) = $measure""",
+            {k: params[k] for k in ("file_ids", "subgroup", "measure")},
+        ).fetchall()
+    }
+    sums = {(area, month): n for area, month, n in rows}
+    return _assemble(months, chosen, sums, area_files, offence_files)
