@@ -9,7 +9,7 @@ DEMO_OUT ?= demo-output
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py --data $(DATA)
+
+# Regenerate README.md, CHANGELOG.md and docs/ from docs/_generate/templates, running
+# every example again (and `make demo`); scratch files go to $TMPDIR/cspkit-docs (default /tmp).
+docs: $(STAMP)
+	DOCS_PYTHON=$(abspath $(BIN))/python SHARED=$(abspath $(SHARED)) bash docs/_generate/generate.sh
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache
