@@ -97,10 +97,11 @@ def main() -> None:
         record(lines)
 
 
-def record(lines: list[str]) -> None:
+def record(lines: list[str], marker: str = "ingest-benchmark") -> None:
+    """Replace the block between two ``<!-- marker -->`` lines in docs/performance.md."""
     doc = REPO / "docs" / "performance.md"
     text = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    marker = "<!-- ingest-benchmark -->"
+    marker = f"<!-- {marker} -->"
     block = (
         f"{marker}\n"
         f"Latest run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.python_implementation()} "

@@ -131,8 +131,13 @@ def ingest(
             stored = dict(con.execute("SELECT sha256, path FROM files").fetchall())
             for result, dataset, _ in pending:
                 if dataset.provenance.sha256 in stored:
+                    index = results.index(result)
                     result.status = "already loaded"
-                    result.note = f"same content as {stored[dataset.provenance.sha256]}"
+                    results[index] = FileResult(
+                        result.path,
+                        "already loaded",
+                        note=f"same content as {stored[dataset.provenance.sha256]}",
+                    )
             pending = [item for item in pending if item[0].status == "loaded"]
             loader.store_areas(con)
             new_ids = [

@@ -296,7 +296,7 @@ def areas(
             crime = (
                 f"{_month(r['first_month'])}..{_month(r['last_month'])}" if r["first_month"] else ""
             )
-            pop = f"{r['first_year']} .. {r['last_year']}" if r["first_year"] else ""
+            pop = f"{r['first_year']}..{r['last_year']}" if r["first_year"] else ""
             cells += [crime, pop]
         table.add_row(*cells)
     out.print(table)

@@ -168,3 +168,40 @@ def test_two_ingests_of_the_same_new_file_at_once(tmp_path) -> None:
     second.join(60)
     assert sorted(results) == ["already loaded", "loaded"]
     assert len(cspkit.vintages(warehouse=wh)) == 2
+
+
+def test_an_old_warehouse_gets_the_rebuild_message_from_every_command(tmp_path) -> None:
+    import duckdb as db
+
+    from cspkit.errors import CspkitError
+
+    old = tmp_path / "old.duckdb"
+    with db.connect(str(old)) as con:
+        con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+        con.execute("CREATE TABLE crime_counts (file_id INTEGER, area_code VARCHAR)")
+    before = file_digest(old)
+    for call in (
+        lambda: cspkit.remap(warehouse=old, taxonomy_files=[]),
+        lambda: cspkit.ingest([BOROUGH_FILES[3]], warehouse=old, taxonomy_files=[]),
+        lambda: cspkit.vintages(warehouse=old),
+    ):
+        try:
+            call()
+        except CspkitError as exc:
+            assert "has schema version 1" in str(exc) and "delete it" in str(exc)
+        else:  # pragma: no cover
+            raise AssertionError("an old warehouse was accepted")
+    assert file_digest(old) == before
+
+
+def test_a_short_extract_is_its_own_vintage(tmp_path) -> None:
+    path = tmp_path / "extract.csv"
+    path.write_text(
+        "MajorText,MinorText,BoroughName,202501,202502,202503\n"
+        "BURGLARY,BURGLARY - RESIDENTIAL,Barnet,1,2,3\n",
+        encoding="utf-8",
+    )
+    report = cspkit.ingest([path], warehouse=tmp_path / "wh.duckdb", taxonomy_files=[])
+    assert report.files[0].release == "extract"
+    assert report.files[0].vintage.strftime("%Y-%m") == "2025-03"

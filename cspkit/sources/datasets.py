@@ -16,6 +16,7 @@ from cspkit.measures.periods import add_months
 
 RECENT = "most recent 24 months"
 HISTORICAL = "historical"
+EXTRACT = "extract"  # fewer than 24 months: not an MPS release; its own last month
 RECENT_MONTHS = 24
 
 
@@ -56,7 +57,7 @@ class MonthlyCrimeCounts:
         """
         if self.release == HISTORICAL:
             return add_months(self.months[-1], RECENT_MONTHS)
-        return self.months[-1]
+        return self.months[-1]  # a 24-month release, or a shorter extract
 
 
 @dataclass

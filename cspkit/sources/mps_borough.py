@@ -9,7 +9,9 @@ Two generations of the layout exist (see ../shared/data/PROVENANCE.md):
 
 Each generation comes as "most recent 24 months" and "Historical" releases under
 the same file name every time, so the layout is told from the header and the release
-from the months it covers - never from the file name.
+from the months it covers - never from the file name: 24 months is a "most recent"
+file, more is a historical file, fewer is an extract someone cut (its vintage is its
+own last month).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from cspkit.errors import SourceFormatError
 from cspkit.measures.periods import add_months, format_month, parse_compact_month
 from cspkit.sources.datasets import (
+    EXTRACT,
     HISTORICAL,
     RECENT,
     RECENT_MONTHS,
@@ -128,7 +131,12 @@ def read(records: CsvRecords) -> MonthlyCrimeCounts:
     # every piece of `flat` is validated digits, so NumPy's C parser can read them at once
     counts = np.fromstring(",".join(flat), dtype=np.int64, sep=",")
     counts = counts.reshape(len(majors), n_months)
-    release = RECENT if n_months == RECENT_MONTHS else HISTORICAL
+    if n_months == RECENT_MONTHS:
+        release = RECENT
+    elif n_months > RECENT_MONTHS:
+        release = HISTORICAL
+    else:
+        release = EXTRACT
     return MonthlyCrimeCounts(
         provenance=Provenance(
             path=path,

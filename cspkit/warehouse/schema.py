@@ -13,7 +13,7 @@ The MPS Monthly Crime Dashboard data is long already and is stored as it comes
 are not in the offence taxonomy, and its rows carry their own area codes.
 """
 
-SCHEMA_VERSION = "3"  # 2: crime_rows / crime_counts split; 3: dashboard_counts
+SCHEMA_VERSION = "4"  # 4: historical files belong to the release they complete
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (

@@ -116,12 +116,22 @@ class Warehouse:
 
 
 def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Create the tables in a new warehouse; refuse one of another schema version.
+
+    The version is checked before any DDL runs, so an old warehouse gets the "delete
+    and re-ingest" message rather than a DuckDB error from a changed table.
+    """
+    has_meta = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()[0]
+    if has_meta:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and row[0] != SCHEMA_VERSION:
+            _version_error(path, row[0])
     con.execute(DDL)
     row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row is None:
         con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-    elif row[0] != SCHEMA_VERSION:
-        _version_error(path, row[0])
 
 
 def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
