@@ -1,10 +1,12 @@
-"""``make demo``: ingest the bundled data and write a first product from it.
+"""``make demo``: ingest the bundled data and build the board's Performance Dashboard.
 
 Run as ``python -m cspkit.demo --data ../shared/data --out demo-output``. It builds a
 fresh warehouse in the output folder (never the user's own), loads the MPS borough
-files and the population tables, writes Barnet's monthly counts for the board's
-police-data indicators to a CSV, prints the Barnet residential burglary figures for
-October-December 2023 at two vintages, and says where everything is.
+files and the population tables, and writes Barnet's Performance Dashboard for
+October-December 2023 as the data stood at vintage 2024-01 (the release the board's
+March 2024 pack was built on) as PDF and HTML. It also writes Barnet's monthly counts
+to a CSV, prints the residential burglary figures at two vintages, and says where
+everything is.
 """
 
 from __future__ import annotations
@@ -82,7 +84,41 @@ def _run(data: Path, out: Path, console: Console) -> int:
         )
         table.add_row(vintage or "latest vintage (2025-02)", f"{s.total:,}")
     console.print(table)
-    console.print(f"Main output: {product.resolve()}")
+    from cspkit.render import render_dashboard
+
+    with console.status("Building the Performance Dashboard (PDF and HTML) ..."):
+        report = api.dashboard(
+            "2023-10",
+            "2023-12",
+            area=AREA,
+            vintage="2024-01",
+            warehouse=warehouse,
+            taxonomy_files=[],
+        )
+        pdf = render_dashboard(report, "pdf", out / "barnet-dashboard-2023-10-to-2023-12.pdf")
+        html = render_dashboard(report, "html", out / "barnet-dashboard-2023-10-to-2023-12.html")
+    summary = Table(
+        title=f"Performance Dashboard, {report.area.name}: {report.period_label} (vintage 2024-01)",
+        title_justify="left",
+    )
+    for column in ("indicator", "count", "last year", "change", "London rank"):
+        summary.add_column(column)
+    for ind in report.indicators:
+        if ind.available:
+            summary.add_row(
+                ind.name,
+                str(ind.count),
+                str(ind.comparison_count),
+                ind.change_words,
+                f"{ind.london_rank}/{ind.london_rank_of} {ind.london_rag.symbol} "
+                f"{ind.london_rag.word}",
+            )
+        else:
+            summary.add_row(ind.name, "no data loaded", "", "", "")
+    console.print(summary)
+    console.print(f"Main output: {pdf.resolve()}")
+    console.print(f"             {html.resolve()}")
+    console.print(f"Monthly counts: {product.resolve()}")
     console.print(f"Warehouse:   {warehouse.resolve()}")
     console.print(
         f"Try: .venv/bin/cspkit series --warehouse {warehouse} --area Barnet "
