@@ -445,7 +445,7 @@ def _dashboard_inputs(con, profile, taxonomy: Taxonomy, first: date, last: date,
         if m is None or not m.sources:
             at = f" at vintage {format_month(as_of)}" if as_of else ""
             reason = (
-                f"no data loaded: no {what} covering {format_month(window_first)} to "
+                f"no {what} covering {format_month(window_first)} to "
                 f"{format_month(window_last)}{at} has been ingested"
             )
             indicators.append(IndicatorData(indicator, None, reason))

@@ -486,7 +486,7 @@ def dashboard(
                 f"{ind.london_rag.symbol} {ind.london_rag.word}",
             )
         else:
-            table.add_row(ind.name, "", "", "", "", f"no data: {ind.unavailable_reason}")
+            table.add_row(ind.name, "", "", "", "", f"{ind.status}: {ind.unavailable_reason}")
     out.print(table)
     out.print(f"Written: {written}", highlight=False)
 

@@ -114,7 +114,9 @@ def _run(data: Path, out: Path, console: Console) -> int:
                 f"{ind.london_rag.word}",
             )
         else:
-            summary.add_row(ind.name, "no data loaded", "", "", "")
+            summary.add_row(
+                ind.name, "no data loaded" if ind.status == "no data" else "incomplete", "", "", ""
+            )
     console.print(summary)
     console.print(f"Main output: {pdf.resolve()}")
     console.print(f"             {html.resolve()}")

@@ -140,9 +140,8 @@ def test_indicators_without_data_say_so_never_zero(barnet) -> None:
     ):
         ind = by_id(barnet)[iid]
         assert ind.available is False and ind.count is None and ind.rate is None
-        assert ind.unavailable_reason.startswith(
-            "no data loaded: no MPS Monthly Crime Dashboard data"
-        )
+        assert ind.status == "no data"
+        assert ind.unavailable_reason.startswith("no MPS Monthly Crime Dashboard data")
 
 
 def test_trend_covers_24_months_with_rates(barnet) -> None:
@@ -196,7 +195,8 @@ def test_comparators_and_incomplete_period(loaded_warehouse) -> None:
     )
     ind = by_id(later)["residential_burglary"]
     assert ind.available is False and ind.count is None
-    assert ind.unavailable_reason == "incomplete data for Barnet: no loaded file covers 2025-03"
+    assert ind.status == "incomplete"
+    assert ind.unavailable_reason == "no loaded file covers 2025-03 for Barnet"
 
 
 @pytest.fixture(scope="module")

@@ -133,7 +133,8 @@ def test_json_unavailable_indicators_are_null_not_zero(outputs):
         assert item["count"] is None and item["comparison_count"] is None
         assert item["rate"] is None and item["london_rank"] is None
         assert item["london_rag"] == "grey"
-        assert "no data loaded" in item["unavailable_reason"].lower()
+        assert item["status"] == "no data"
+        assert "has been ingested" in item["unavailable_reason"]
 
 
 # -- HTML -----------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ class IndicatorReport:
     name: str
     heading: str
     available: bool
-    unavailable_reason: str | None
+    unavailable_reason: str | None  # plain reason, e.g. "no ... has been ingested"
     rate_per: int
     rate_per_label: str  # "per 10,000"
     count: int | None = None
@@ -97,6 +97,13 @@ class IndicatorReport:
     monthly: list[MonthlyPoint] = field(default_factory=list)
     sentences: list[str] = field(default_factory=list)
     sources: list[SourceRef] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """ "ok", "no data" (nothing loaded for it) or "incomplete" (months missing)."""
+        if self.available:
+            return "ok"
+        return "incomplete" if self.monthly else "no data"
 
 
 @dataclass

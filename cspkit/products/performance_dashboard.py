@@ -169,7 +169,7 @@ def _indicator(
     count = matrix.total(home.code, first, last)
     if count is None:
         reason = matrix.missing_reason.get(home.code, "no figures for this area")
-        report.unavailable_reason = f"incomplete data for {home.name}: {reason}"
+        report.unavailable_reason = f"{reason} for {home.name}"
         report.monthly = _monthly(matrix, home.code, ind.per, pops, inputs)
         return report
     comparison = matrix.total(home.code, ly_first, ly_last)

@@ -21,10 +21,8 @@ def missing_figures(indicator: IndicatorReport) -> tuple[str, str]:
     "No data loaded" when there is no monthly series at all, "Incomplete data" when some
     months are there but not enough for the period. Shared so every format says the same.
     """
-    title = "No data loaded" if not indicator.monthly else "Incomplete data"
+    title = "No data loaded" if indicator.status == "no data" else "Incomplete data"
     reason = indicator.unavailable_reason or "the figures could not be computed"
-    if reason.lower().startswith(title.lower() + ": "):
-        reason = reason[len(title) + 2 :]
     return title, reason[:1].upper() + reason[1:].rstrip(".") + "."
 
 

@@ -54,6 +54,8 @@ def to_dict(report: DashboardReport) -> dict:
         "population_series": rest.pop("population_series"),
         "indicators": rest.pop("indicators"),
     }
+    for item, indicator in zip(out["indicators"], report.indicators, strict=True):
+        item["status"] = indicator.status  # a property, so not among the fields
     out.update(rest)
     return out
 
