@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from cspkit.errors import CspkitError, SourceFormatError
-from cspkit.measures.periods import format_month, parse_month
+from cspkit.measures.periods import add_months, format_month, parse_month
 from cspkit.sources import detect
 from cspkit.sources.datasets import DashboardCounts, Dataset, MonthlyCrimeCounts
 from cspkit.sources.textfile import csv_records, read_text
@@ -464,6 +464,72 @@ def _dashboard_inputs(con, profile, taxonomy: Taxonomy, first: date, last: date,
     )
 
 
+# ---------------------------------------------------------------- needs assessment
+
+
+def sna(
+    start: str | date,
+    end: str | date,
+    *,
+    area: str | None = None,
+    vintage: str | date | None = None,
+    boundaries: PathLike | None = None,
+    profile: PathLike | None = None,
+    warehouse: PathLike | None = None,
+    taxonomy_files: Sequence[PathLike] | None = None,
+):
+    """The Serious Violence Strategic Needs Assessment data pack (issue 4)."""
+    from cspkit.products import needs_assessment as na
+    from cspkit.profile import load_profile
+    from cspkit.warehouse import matrix as matrices
+
+    first, last, as_of = _period(start, end, vintage)
+    the_profile = load_profile(profile).with_area(area)
+    taxonomy = load_taxonomy(taxonomy_files)
+    window_first = min(first, add_months(last, -23))
+    with Warehouse(warehouse).reading() as con:
+        wanted = {row_id: taxonomy.expand(row_id) for row_id, _ in na.YEAR_END_ROWS}
+        wanted["serious_violence"] = taxonomy.expand("serious_violence_open_data")
+        built = {
+            key: matrices.borough_matrix(con, ids, window_first, last, as_of=as_of)
+            for key, ids in wanted.items()
+        }
+        dashboard = {
+            hid: matrices.dashboard_matrix(
+                con, subgroup, "Offences", window_first, last, as_of=as_of
+            )
+            for hid, _, subgroup in na.DASHBOARD_HEADLINES
+        }
+        inputs = na.NeedsInputs(
+            first=first,
+            last=last,
+            matrices=built,
+            dashboard=dashboard,
+            populations=matrices.populations(con, the_profile.population_series),
+            population_series=the_profile.population_series,
+            population_files=matrices.population_sources(con, the_profile.population_series),
+            london=_london(),
+            home_code=the_profile.home.code,
+            home_name=the_profile.home.name,
+            as_of=as_of,
+        )
+        report = na.needs_assessment(inputs)
+    return report
+
+
+def _period(start, end, vintage) -> tuple[date, date, date | None]:
+    first = parse_month(start) if isinstance(start, str) else start
+    last = parse_month(end) if isinstance(end, str) else end
+    as_of = parse_month(vintage) if isinstance(vintage, str) else vintage
+    if last < first:
+        raise CspkitError(f"--to {format_month(last)} is before --from {format_month(first)}")
+    return first, last, as_of
+
+
+def _london() -> dict[str, str]:
+    return {a.code: a.name for a in area_directory().areas if a.kind == "london_borough"}
+
+
 __all__ = [
     "FileResult",
     "IngestReport",
@@ -477,6 +543,7 @@ __all__ = [
     "population",
     "remap",
     "series",
+    "sna",
     "unmapped",
     "vintages",
 ]

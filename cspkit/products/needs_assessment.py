@@ -1,0 +1,315 @@
+"""The Serious Violence Strategic Needs Assessment data pack (issue 4).
+
+Pure computation: :func:`needs_assessment` takes already-loaded monthly matrices
+(:class:`NeedsInputs`) and returns a :class:`NeedsAssessment`, the JSON contract,
+whose :meth:`NeedsAssessment.document` is what the HTML, PDF and XLSX show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from cspkit.measures.change import change_words, pct_change, round_half_away
+from cspkit.measures.periods import add_months, months_between
+from cspkit.measures.ranking import ordinal
+from cspkit.measures.rates import rate
+from cspkit.measures.significance import rate_ratio_test
+from cspkit.products.models import SourceRef
+from cspkit.warehouse.matrix import MonthlyMatrix
+
+PER = 1000
+
+# The year-end comparison's rows, in the SNA's order: (id, name, offences or group).
+YEAR_END_ROWS = (
+    ("homicide", "Homicide"),
+    ("violence_with_injury", "Violence with injury"),
+    ("violence_without_injury", "Violence without injury"),
+    ("sexual_offences", "Sexual offences"),
+    ("robbery", "Robbery"),
+    ("theft", "Theft"),
+    ("burglary", "Burglary"),
+    ("criminal_damage_and_arson", "Criminal damage and arson"),
+    ("drug_offences", "Drug offences"),
+    ("possession_of_weapons", "Possession of weapons"),
+    ("total", "Total"),
+)
+# The SNA's headline measures that the borough files cannot give: they need the MPS
+# Monthly Crime Dashboard data (subgroup, measure).
+DASHBOARD_HEADLINES = (
+    ("knife_crime_with_injury", "Knife crime with injury", "Knife Crime with Injury"),
+    (
+        "gun_crime_lethal_barrelled_discharge",
+        "Gun crime (lethal barrel discharge)",
+        "Lethal Barrel Discharge",
+    ),
+    (
+        "domestic_abuse_violence_with_injury",
+        "Domestic abuse violence with injury",
+        "Domestic Abuse Violence with Injury",
+    ),
+)
+SERIOUS_VIOLENCE_NOT_MEASURED = (
+    "the victim's or suspect's age (the MOPAC definition centres on people under 25)",
+    "whether an offence was domestic abuse (needs the MPS Monthly Crime Dashboard data)",
+    "GBH and ABH apart from other violence with injury",
+    "sexual assault and assault by penetration apart from other sexual offences",
+    "threats to kill, and violence against property during one of these offences",
+    "exploitation (county lines, child criminal and sexual exploitation)",
+)
+
+
+@dataclass
+class NeedsInputs:
+    """Everything the product needs, loaded by the caller."""
+
+    first: date
+    last: date
+    matrices: dict[str, MonthlyMatrix]  # year-end row id (or "serious_violence") -> matrix
+    dashboard: dict[str, MonthlyMatrix | None]  # DASHBOARD_HEADLINES id -> matrix or None
+    populations: dict[tuple[str, int], int]
+    population_series: str
+    population_files: list[str]
+    london: dict[str, str]  # code -> name
+    home_code: str
+    home_name: str
+    as_of: date | None
+
+
+@dataclass
+class LeagueRow:
+    area: str
+    code: str
+    count: int | None
+    rate_per_1000: float | None
+    rank_by_count: int | None  # 1 = the most offences (as the SNA's table)
+    rank_by_rate: int | None  # 1 = the highest rate
+    is_home: bool
+
+
+@dataclass
+class YearEndRow:
+    id: str
+    name: str
+    previous: int | None
+    current: int | None
+    change_pct: float | None
+    change_words: str
+    significance: dict
+
+
+@dataclass
+class Headline:
+    id: str
+    name: str
+    available: bool
+    count: int | None = None  # the 12 months to the end of the period
+    rate_per_1000: float | None = None
+    rolling_12m_change_pct: float | None = None
+    previous_12m: int | None = None
+    reason: str = ""
+
+
+@dataclass
+class NeedsAssessment:
+    area: dict
+    period: dict
+    vintage: date | None
+    population_series: str
+    league_table: list[LeagueRow]
+    league_sentence: str
+    year_end_comparison: list[YearEndRow]
+    year_end_label: tuple[str, str]  # ("Year ending October 2022", "Year ending October 2023")
+    headline: list[Headline]
+    trends: list[dict] = field(default_factory=list)
+    wards: dict = field(default_factory=dict)
+    serious_violence: dict = field(default_factory=dict)
+    sources: list[SourceRef] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def descending_ranks(values: dict[str, float | None]) -> dict[str, int | None]:
+    """1 = the largest value; ties share the better (lower) rank; None is not ranked."""
+    return {
+        key: (None if v is None else 1 + sum(1 for o in values.values() if o is not None and o > v))
+        for key, v in values.items()
+    }
+
+
+def _pop(inputs: NeedsInputs, code: str, year: int) -> int | None:
+    if (code, year) in inputs.populations:
+        return inputs.populations[(code, year)]
+    earlier = [y for (c, y) in inputs.populations if c == code and y < year]
+    return inputs.populations[(code, max(earlier))] if earlier else None
+
+
+def league_table(inputs: NeedsInputs) -> tuple[list[LeagueRow], str]:
+    matrix = inputs.matrices["total"]
+    counts = {c: matrix.total(c, inputs.first, inputs.last) for c in inputs.london}
+    rates = {
+        c: rate(n, _pop(inputs, c, inputs.last.year), PER) if n is not None else None
+        for c, n in counts.items()
+    }
+    by_count, by_rate = descending_ranks(counts), descending_ranks(rates)
+    rows = [
+        LeagueRow(
+            inputs.london[c], c, counts[c], rates[c], by_count[c], by_rate[c], c == inputs.home_code
+        )
+        for c in inputs.london
+    ]
+    rows.sort(key=lambda r: (r.rank_by_count is None, r.rank_by_count or 0, r.area))
+    home = next((r for r in rows if r.is_home), None)
+    sentence = ""
+    if home and home.rank_by_count:
+        sentence = (
+            f"In the ranking of London boroughs, {home.area} holds the "
+            f"{ordinal(home.rank_by_count)} position for the number of offences recorded "
+            f"from {inputs.first:%B %Y} to {inputs.last:%B %Y} ({home.count:,}), and the "
+            f"{ordinal(home.rank_by_rate)} for offences per 1,000 residents "
+            f"({home.rate_per_1000:.1f}); 1st is the highest of 32."
+        )
+    return rows, sentence
+
+
+def year_end_comparison(inputs: NeedsInputs) -> list[YearEndRow]:
+    last = inputs.last
+    cur = (add_months(last, -11), last)
+    prev = (add_months(last, -23), add_months(last, -12))
+    rows = []
+    for row_id, name in YEAR_END_ROWS:
+        matrix = inputs.matrices[row_id]
+        current = matrix.total(inputs.home_code, *cur)
+        previous = matrix.total(inputs.home_code, *prev)
+        change = pct_change(current, previous) if None not in (current, previous) else None
+        sig = {"p_value": None, "significant": None, "rate_ratio_ci": [None, None]}
+        if current is not None and previous is not None and current + previous > 0:
+            test = rate_ratio_test(current, previous)
+            sig = {
+                "p_value": test.p_value,
+                "significant": test.significant,
+                "rate_ratio_ci": [test.ci_low, test.ci_high],
+            }
+        rows.append(
+            YearEndRow(
+                row_id,
+                name,
+                previous,
+                current,
+                None if change is None else round_half_away(change, 1),
+                change_words(current, previous) if None not in (current, previous) else "",
+                sig,
+            )
+        )
+    return rows
+
+
+def headlines(inputs: NeedsInputs) -> list[Headline]:
+    last = inputs.last
+    r12 = (add_months(last, -11), last)
+    p12 = (add_months(last, -23), add_months(last, -12))
+    out = []
+    sources = [(rid, name, inputs.matrices[rid]) for rid, name in YEAR_END_ROWS]
+    sources += [(hid, name, inputs.dashboard.get(hid)) for hid, name, _ in DASHBOARD_HEADLINES]
+    for hid, name, matrix in sources:
+        if matrix is None or not matrix.sources:
+            out.append(
+                Headline(
+                    hid,
+                    name,
+                    False,
+                    reason="needs the MPS Monthly Crime Dashboard data, which has not been "
+                    "loaded (see docs/ingest.md); the open borough files do not carry it",
+                )
+            )
+            continue
+        count = matrix.total(inputs.home_code, *r12)
+        previous = matrix.total(inputs.home_code, *p12)
+        if count is None:
+            out.append(Headline(hid, name, False, reason="the 12 months are not all loaded"))
+            continue
+        change = pct_change(count, previous) if previous is not None else None
+        out.append(
+            Headline(
+                hid,
+                name,
+                True,
+                count,
+                rate(count, _pop(inputs, inputs.home_code, last.year), PER),
+                None if change is None else round_half_away(change, 1),
+                previous,
+            )
+        )
+    return out
+
+
+def serious_violence(inputs: NeedsInputs) -> dict:
+    matrix = inputs.matrices["serious_violence"]
+    last = inputs.last
+    current = matrix.total(inputs.home_code, add_months(last, -11), last)
+    previous = matrix.total(inputs.home_code, add_months(last, -23), add_months(last, -12))
+    return {
+        "measured_offences": ["homicide", "violence_with_injury", "rape", "personal_robbery"],
+        "current_12m": current,
+        "previous_12m": previous,
+        "change_pct": (
+            round_half_away(pct_change(current, previous), 1)
+            if current is not None and previous
+            else None
+        ),
+        "change_words": change_words(current, previous) if None not in (current, previous) else "",
+        "not_measured": list(SERIOUS_VIOLENCE_NOT_MEASURED),
+        "statement": (
+            "The open borough files measure only part of the MOPAC definition of serious "
+            "violence: homicide, violence with injury (which includes GBH and ABH), rape and "
+            "personal robbery, for victims of any age. They cannot show: "
+            + "; ".join(SERIOUS_VIOLENCE_NOT_MEASURED)
+            + "."
+        ),
+    }
+
+
+def period_text(first: date, last: date) -> str:
+    return f"{first:%B %Y} to {last:%B %Y}"
+
+
+def needs_assessment(inputs: NeedsInputs) -> NeedsAssessment:
+    """The pack's figures; trends and wards are added by :func:`with_trends`/wards helpers."""
+    league, league_sentence = league_table(inputs)
+    last = inputs.last
+    sources: dict[str, SourceRef] = {}
+    for matrix in inputs.matrices.values():
+        for src in matrix.sources.values():
+            sources.setdefault(src.path, SourceRef(src.path, src.vintage))
+    for path in inputs.population_files:
+        sources.setdefault(path, SourceRef(path, None, f"population: {inputs.population_series}"))
+    return NeedsAssessment(
+        area={"name": inputs.home_name, "code": inputs.home_code},
+        period={
+            "start": inputs.first,
+            "end": last,
+            "months": months_between(inputs.first, last),
+            "label": period_text(inputs.first, last),
+        },
+        vintage=inputs.as_of,
+        population_series=inputs.population_series,
+        league_table=league,
+        league_sentence=league_sentence,
+        year_end_comparison=year_end_comparison(inputs),
+        year_end_label=(
+            f"Year ending {add_months(last, -12):%B %Y}",
+            f"Year ending {last:%B %Y}",
+        ),
+        headline=headlines(inputs),
+        serious_violence=serious_violence(inputs),
+        sources=list(sources.values()),
+        notes=[
+            f"Rates are per 1,000 residents, using the '{inputs.population_series}' series "
+            f"for {last.year}.",
+            "League table ranks: 1st is the most offences (or the highest rate) of the 32 "
+            "boroughs, as in the SNA's table; City of London and the airports are left out.",
+            "The published SNA's borough and year-end tables came from another MPS source "
+            "whose counts run about 10-20% above the borough files; this pack reproduces the "
+            "method on the open borough files, not those digits.",
+            "A change is called significant when an exact test of the two counts gives p < 0.05.",
+        ],
+    )
