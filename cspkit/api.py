@@ -517,6 +517,50 @@ def sna(
     return report
 
 
+def assess(
+    year: str,
+    *,
+    area: str | None = None,
+    vintage: str | date | None = None,
+    profile: PathLike | None = None,
+    warehouse: PathLike | None = None,
+    taxonomy_files: Sequence[PathLike] | None = None,
+):
+    """The annual Strategic Assessment's evidence section for a financial year (issue 4)."""
+    from cspkit.products import strategic_assessment as sa
+    from cspkit.profile import load_profile
+    from cspkit.warehouse import matrix as matrices
+
+    start_year = sa.parse_financial_year(year)
+    as_of = parse_month(vintage) if isinstance(vintage, str) else vintage
+    the_profile = load_profile(profile).with_area(area)
+    taxonomy = load_taxonomy(taxonomy_files)
+    first, last = sa.fy_months(start_year - 5)[0], sa.fy_months(start_year)[1]
+    ids = {rid: taxonomy.expand(rid) for rid, _ in sa.RATE_ROWS}
+    for rid, _, _ in sa.LONG_TERM_ROWS:
+        ids[rid] = (
+            taxonomy.expand("criminal_damage_and_arson")
+            if rid == "criminal_damage"
+            else taxonomy.expand(rid)
+        )
+    with Warehouse(warehouse).reading() as con:
+        inputs = sa.AssessmentInputs(
+            start_year=start_year,
+            matrices={
+                rid: matrices.borough_matrix(con, offences, first, last, as_of=as_of)
+                for rid, offences in ids.items()
+            },
+            populations=matrices.populations(con, the_profile.population_series),
+            population_series=the_profile.population_series,
+            population_files=matrices.population_sources(con, the_profile.population_series),
+            london=_london(),
+            home_code=the_profile.home.code,
+            home_name=the_profile.home.name,
+            as_of=as_of,
+        )
+    return sa.strategic_assessment(inputs)
+
+
 def _period(start, end, vintage) -> tuple[date, date, date | None]:
     first = parse_month(start) if isinstance(start, str) else start
     last = parse_month(end) if isinstance(end, str) else end
@@ -536,6 +580,7 @@ __all__ = [
     "Series",
     "SourceFormatError",
     "areas",
+    "assess",
     "dashboard",
     "dashboards",
     "ingest",
