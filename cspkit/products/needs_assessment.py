@@ -128,6 +128,26 @@ class NeedsAssessment:
     notes: list[str] = field(default_factory=list)
 
 
+def needs_contract(r: NeedsAssessment) -> dict:
+    """The JSON contract: the model's fields, trends without their drawn charts."""
+    trends = [{k: v for k, v in t.items() if k != "chart"} for t in r.trends]
+    wards = {k: v for k, v in r.wards.items() if k != "map"}
+    return {
+        "area": r.area,
+        "period": r.period,
+        "vintage": r.vintage,
+        "population_series": r.population_series,
+        "league_table": r.league_table,
+        "year_end_comparison": r.year_end_comparison,
+        "headline": r.headline,
+        "trends": trends,
+        "wards": wards,
+        "serious_violence": r.serious_violence,
+        "sources": r.sources,
+        "notes": r.notes,
+    }
+
+
 def descending_ranks(values: dict[str, float | None]) -> dict[str, int | None]:
     """1 = the largest value; ties share the better (lower) rank; None is not ranked."""
     return {
