@@ -7,18 +7,21 @@ whose :meth:`NeedsAssessment.document` is what the HTML, PDF and XLSX show.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
+from cspkit.measures import spc
 from cspkit.measures.change import change_words, pct_change, round_half_away
 from cspkit.measures.periods import add_months, months_between
 from cspkit.measures.ranking import ordinal
 from cspkit.measures.rates import rate
 from cspkit.measures.significance import rate_ratio_test
+from cspkit.products.document import Chart, Table
 from cspkit.products.models import SourceRef
 from cspkit.warehouse.matrix import MonthlyMatrix
 
 PER = 1000
+SMALL_COUNTS = 5  # below this monthly average, runs and trends are not reported
 
 # The year-end comparison's rows, in the SNA's order: (id, name, offences or group).
 YEAR_END_ROWS = (
@@ -288,6 +291,168 @@ def serious_violence(inputs: NeedsInputs) -> dict:
     }
 
 
+def trends(inputs: NeedsInputs) -> list[dict]:
+    """Monthly series per offence group with expected ranges and signal sentences.
+
+    The limits are Poisson when the baseline varies about as Poisson counts do, and
+    the NHS Making Data Count XmR limits when it varies much more (variance over twice
+    the mean): borough series are often over-dispersed, and Poisson limits would then
+    flag ordinary months. Sentences are written only for signals.
+    """
+    first = min(inputs.first, add_months(inputs.last, -23))
+    out = []
+    for row_id, name in YEAR_END_ROWS:
+        matrix = inputs.matrices[row_id]
+        series = matrix.counts.get(inputs.home_code)
+        if series is None:
+            continue
+        pairs = [(m, v) for m, v in zip(matrix.months, series, strict=True) if m >= first]
+        months = [m for m, _ in pairs]
+        values = [v for _, v in pairs]
+        known = [v for v in values if v is not None]
+        if len(known) < 12:
+            continue
+        baseline = known[:-12] if len(known) >= 24 else known
+        mean = sum(baseline) / len(baseline)
+        variance = sum((v - mean) ** 2 for v in baseline) / max(len(baseline) - 1, 1)
+        method = "xmr" if mean > 0 and variance > 2 * mean else "poisson"
+        assessment = spc.assess_series(months, values, method=method)
+        rng = assessment.expected_range
+        if rng.centre < SMALL_COUNTS:
+            # a handful a month: months of 0 sit "below average" by nature, so only
+            # points outside the range are worth a sentence
+            assessment = replace(
+                assessment,
+                signals=tuple(x for x in assessment.signals if x.kind.startswith("outside")),
+                flags=tuple(
+                    frozenset(k for k in f if k.startswith("outside")) for f in assessment.flags
+                ),
+            )
+        sentences = spc.signal_sentences(name, months, values, assessment)
+        out.append(
+            {
+                "id": row_id,
+                "name": name,
+                "method": method,
+                "expected_range": {
+                    "centre": rng.centre,
+                    "lower": rng.lowest_expected,
+                    "upper": rng.highest_expected,
+                    "baseline_months": assessment.baseline_months,
+                },
+                "monthly": [
+                    {"month": m, "count": v, "signals": sorted(f)}
+                    for m, v, f in zip(months, values, assessment.flags, strict=True)
+                ],
+                "signals": [
+                    {"kind": sig.kind, "from": months[sig.start_index], "to": months[sig.end_index]}
+                    for sig in assessment.signals
+                ],
+                "sentences": sentences,
+                "chart": trend_chart(name, inputs.home_name, months, values, assessment),
+                "method_note": (
+                    "Expected ranges: the centre line is the average of the months before the "
+                    "last 12; limits are Poisson (99.8%) where months vary as counts of chance "
+                    "events do, and XmR (Making Data Count) where they vary more. A month is "
+                    "flagged when it is outside the range, when 7 months in a row sit on one "
+                    "side of the average, or when 5 months in a row each rise "
+                    "(or fall). A trend of 5 also occurs by chance in about one flat series in "
+                    "four, so read a trend alone as worth a look, not as proof of change."
+                ),
+            }
+        )
+    return out
+
+
+def trend_chart(name, area, months, values, assessment) -> Chart:
+    rng = assessment.expected_range
+    flagged = {i for i, f in enumerate(assessment.flags) if f}
+    data = [
+        {
+            "month": f"{m:%Y-%m}",
+            "count": v,
+            "flag": "signal" if i in flagged else "within range",
+            "centre": round(rng.centre, 2),
+            "lower": rng.lowest_expected,
+            "upper": rng.highest_expected,
+        }
+        for i, (m, v) in enumerate(zip(months, values, strict=True))
+        if v is not None
+    ]
+    x = {"field": "month", "type": "temporal", "title": None, "timeUnit": "yearmonth"}
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "data": {"values": data},
+        "width": 520,
+        "height": 160,
+        "layer": [
+            {
+                "mark": {"type": "area", "opacity": 0.15, "color": "#56B4E9"},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "lower", "type": "quantitative"},
+                    "y2": {"field": "upper"},
+                },
+            },
+            {
+                "mark": {"type": "line", "strokeDash": [4, 3], "color": "#555555"},
+                "encoding": {"x": x, "y": {"field": "centre", "type": "quantitative"}},
+            },
+            {
+                "mark": {"type": "line", "color": "#0072B2"},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "count", "type": "quantitative", "title": "Offences a month"},
+                },
+            },
+            {
+                "mark": {"type": "point", "filled": True, "size": 45},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "count", "type": "quantitative"},
+                    "shape": {
+                        "field": "flag",
+                        "type": "nominal",
+                        "scale": {
+                            "domain": ["within range", "signal"],
+                            "range": ["circle", "triangle-up"],
+                        },
+                        "title": None,
+                    },
+                    "color": {
+                        "field": "flag",
+                        "type": "nominal",
+                        "scale": {
+                            "domain": ["within range", "signal"],
+                            "range": ["#0072B2", "#D55E00"],
+                        },
+                        "title": None,
+                    },
+                },
+            },
+        ],
+    }
+    known = [(m, v) for m, v in zip(months, values, strict=True) if v is not None]
+    low = min(known, key=lambda p: p[1])
+    high = max(known, key=lambda p: p[1])
+    text = (
+        f"Monthly {name.lower()} in {area} from {known[0][0]:%B %Y} to {known[-1][0]:%B %Y}: "
+        f"lowest {low[1]} ({low[0]:%B %Y}), highest {high[1]} ({high[0]:%B %Y}); expected "
+        f"range {rng.lowest_expected} to {rng.highest_expected} around an average of "
+        f"{rng.centre:.1f}. {len(flagged)} month(s) flagged (triangles)."
+    )
+    table = Table(
+        title=f"{name}: monthly counts",
+        columns=["Month", "Offences", "Flag"],
+        rows=[
+            [m, v, ", ".join(sorted(f)) or ""]
+            for m, v, f in zip(months, values, assessment.flags, strict=True)
+        ],
+        formats=["month", "int", "text"],
+    )
+    return Chart(f"{name} in {area}, month by month", text, table, vega_lite=spec)
+
+
 def period_text(first: date, last: date) -> str:
     return f"{first:%B %Y} to {last:%B %Y}"
 
@@ -320,6 +485,7 @@ def needs_assessment(inputs: NeedsInputs) -> NeedsAssessment:
             f"Year ending {last:%B %Y}",
         ),
         headline=headlines(inputs),
+        trends=trends(inputs),
         serious_violence=serious_violence(inputs),
         sources=list(sources.values()),
         notes=[
