@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cspkit.errors import SourceFormatError, UnknownLayout
-from cspkit.sources import mps_borough, mps_dashboard, population
+from cspkit.sources import lookups, mps_borough, mps_dashboard, mps_ward, population
 from cspkit.sources.datasets import Dataset
 from cspkit.sources.textfile import CsvRecords, csv_records, read_text
 
@@ -31,6 +31,7 @@ LAYOUTS: tuple[Layout, ...] = (
         Layout(name, header, mps_borough.matches, mps_borough.read)
         for name, header in mps_borough.LAYOUT_HEADERS.items()
     ),
+    Layout(mps_ward.LAYOUT, mps_ward.HEADER, mps_ward.matches, mps_ward.read),
     Layout(mps_dashboard.LAYOUT, mps_dashboard.HEADER, mps_dashboard.matches, mps_dashboard.read),
     Layout(
         "population series (wide years)",
@@ -57,6 +58,7 @@ LAYOUTS: tuple[Layout, ...] = (
         population.read_sape_ward,
         title_rows=True,
     ),
+    Layout(lookups.LAYOUT, lookups.HEADER, lookups.matches, lookups.read),
 )
 
 TITLE_ROWS_SEARCHED = 10

@@ -25,7 +25,7 @@ class Provenance:
     path: str
     sha256: str
     size: int
-    source: str  # reader family: mps_borough, population_series, census
+    source: str  # reader family: mps_borough, mps_ward, population_series, census, lookup
     layout: str  # human-readable layout name, e.g. "MPS borough layout A"
 
 
@@ -58,6 +58,49 @@ class MonthlyCrimeCounts:
         if self.release == HISTORICAL:
             return add_months(self.months[-1], RECENT_MONTHS)
         return self.months[-1]  # a 24-month release, or a shorter extract
+
+
+@dataclass
+class WardCrimeCounts(MonthlyCrimeCounts):
+    """An MPS ward file: one row per (major, minor, ward, borough), one column per month.
+
+    A :class:`MonthlyCrimeCounts` whose ``area_names`` are the borough each row is
+    published under (``LookUp_BoroughName``), so boroughs are matched to codes and
+    checked exactly as in a borough file, and whose release and vintage follow the
+    same rule (24 months: its last month; more: historical, +24; fewer: an extract).
+    Each row also carries its ward. The warehouse stores ward files apart from the
+    borough files (``ward_rows``/``ward_counts``): ward counts never add to borough
+    figures, since the MPS cannot place every crime in a ward.
+    """
+
+    ward_codes: list[str] = field(default_factory=list)  # GSS ward code (E05...) per row
+    ward_names: list[str] = field(default_factory=list)  # as the file spells them
+
+
+LSOA_WARD_LOOKUP = "LSOA 2021 to ward 2025 best fit"
+
+
+@dataclass
+class WardLookup:
+    """ONS best-fit lookup: each LSOA 2021 to one ward (2025 codes) and local authority.
+
+    The lists are parallel, one entry per LSOA, in file order.
+    """
+
+    provenance: Provenance
+    lsoa_codes: list[str]
+    lsoa_names: list[str]
+    ward_codes: list[str]
+    ward_names: list[str]
+    lad_codes: list[str]
+    lad_names: list[str]
+    lines: list[int]
+    table: str = LSOA_WARD_LOOKUP  # what the file is, for listings (as CensusTable.table)
+
+    @property
+    def geography_codes(self) -> list[str]:
+        """The geographies the lookup maps (LSOAs), named as in :class:`CensusTable`."""
+        return self.lsoa_codes
 
 
 @dataclass
@@ -132,4 +175,11 @@ class DashboardCounts:
         return self.covered_months[-1]
 
 
-Dataset = MonthlyCrimeCounts | PopulationSeries | CensusTable | DashboardCounts
+Dataset = (
+    MonthlyCrimeCounts
+    | WardCrimeCounts
+    | PopulationSeries
+    | CensusTable
+    | DashboardCounts
+    | WardLookup
+)

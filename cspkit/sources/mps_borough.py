@@ -57,7 +57,7 @@ def read(records: CsvRecords) -> MonthlyCrimeCounts:
     path = records.source.path
     header = records.header
     layout = LAYOUTS[header[2].strip().lower()]
-    months = _months(header, path, records.header_line)
+    months = month_columns(header, LABEL_COLUMNS, path, records.header_line)
     width = len(header)
     n_months = width - LABEL_COLUMNS
 
@@ -96,29 +96,9 @@ def read(records: CsvRecords) -> MonthlyCrimeCounts:
                 line=line,
             )
         seen[key] = line
-        cells = record[LABEL_COLUMNS:]
-        joined = "".join(cells)
-        if all(cells) and joined.isascii() and joined.isdigit():
-            flat.append(",".join(cells))  # the common case: plain digits, parsed below
-        else:
-            values = []
-            for offset, cell in enumerate(cells):
-                try:
-                    value = parse_count(cell)
-                except ValueError:
-                    column = LABEL_COLUMNS + offset + 1
-                    raise SourceFormatError(
-                        f"month {header[column - 1]}: expected a count of offences "
-                        f"(a whole number such as 12 or 1,234), found '{cell}'",
-                        path=path,
-                        line=line,
-                        column=column,
-                    ) from None
-                if value is None:
-                    blank_cells += 1
-                    value = 0
-                values.append(str(value))
-            flat.append(",".join(values))
+        digits, blanks = count_cells(record, LABEL_COLUMNS, header, path, line)
+        flat.append(digits)
+        blank_cells += blanks
         majors.append(major)
         minors.append(minor)
         areas.append(area)
@@ -128,15 +108,6 @@ def read(records: CsvRecords) -> MonthlyCrimeCounts:
         raise SourceFormatError(
             "the file has a header but no data rows", path=path, line=records.header_line
         )
-    # every piece of `flat` is validated digits, so NumPy's C parser can read them at once
-    counts = np.fromstring(",".join(flat), dtype=np.int64, sep=",")
-    counts = counts.reshape(len(majors), n_months)
-    if n_months == RECENT_MONTHS:
-        release = RECENT
-    elif n_months > RECENT_MONTHS:
-        release = HISTORICAL
-    else:
-        release = EXTRACT
     return MonthlyCrimeCounts(
         provenance=Provenance(
             path=path,
@@ -145,21 +116,70 @@ def read(records: CsvRecords) -> MonthlyCrimeCounts:
             source=SOURCE,
             layout=layout,
         ),
-        release=release,
+        release=release_of(len(months)),
         months=months,
         majors=majors,
         minors=minors,
         area_names=areas,
         area_lines=lines,
-        counts=counts,
+        counts=count_matrix(flat, len(months)),
         blank_cells=blank_cells,
     )
 
 
-def _months(header: list[str], path: str, line: int) -> list[date]:
+def count_cells(
+    record: list[str], label_columns: int, header: list[str], path: str, line: int
+) -> tuple[str, int]:
+    """A row's month cells as comma-joined validated digits, and how many were blank (0).
+
+    Shared by the borough and ward readers: a cell is a count (``12``, ``"1,234"``) or
+    blank (read as 0 and counted); anything else stops the load naming the cell.
+    """
+    cells = record[label_columns:]
+    joined = "".join(cells)
+    if all(cells) and joined.isascii() and joined.isdigit():
+        return ",".join(cells), 0  # the common case: plain digits, parsed in one go later
+    values = []
+    blanks = 0
+    for offset, cell in enumerate(cells):
+        try:
+            value = parse_count(cell)
+        except ValueError:
+            column = label_columns + offset + 1
+            raise SourceFormatError(
+                f"month {header[column - 1]}: expected a count of offences "
+                f"(a whole number such as 12 or 1,234), found '{cell}'",
+                path=path,
+                line=line,
+                column=column,
+            ) from None
+        if value is None:
+            blanks += 1
+            value = 0
+        values.append(str(value))
+    return ",".join(values), blanks
+
+
+def count_matrix(flat: list[str], n_months: int) -> np.ndarray:
+    """Rows x months int64 counts from the rows' validated, comma-joined digits."""
+    # every piece of `flat` is validated digits, so NumPy's C parser can read them at once
+    counts = np.fromstring(",".join(flat), dtype=np.int64, sep=",")
+    return counts.reshape(len(flat), n_months)
+
+
+def release_of(n_months: int) -> str:
+    """24 months is a "most recent" release, more is historical, fewer an extract."""
+    if n_months == RECENT_MONTHS:
+        return RECENT
+    if n_months > RECENT_MONTHS:
+        return HISTORICAL
+    return EXTRACT
+
+
+def month_columns(header: list[str], label_columns: int, path: str, line: int) -> list[date]:
     """The month columns: YYYYMM, one per month, consecutive and increasing."""
     months: list[date] = []
-    for column, cell in enumerate(header[LABEL_COLUMNS:], start=LABEL_COLUMNS + 1):
+    for column, cell in enumerate(header[label_columns:], start=label_columns + 1):
         month = parse_compact_month(cell)
         if month is None:
             raise SourceFormatError(

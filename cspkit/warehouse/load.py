@@ -21,9 +21,24 @@ from cspkit.sources.datasets import (
     Dataset,
     MonthlyCrimeCounts,
     PopulationSeries,
+    WardCrimeCounts,
+    WardLookup,
 )
+from cspkit.sources.mps_ward import SOURCE as WARD_SOURCE
+from cspkit.sources.mps_ward import TAXONOMY_SOURCE as WARD_TAXONOMY_SOURCE
 from cspkit.taxonomy import Taxonomy
 from cspkit.taxonomy.areas import area_directory
+
+# Files whose categories are named as another source's: the taxonomy is looked up under it.
+TAXONOMY_SOURCES = {WARD_SOURCE: WARD_TAXONOMY_SOURCE}
+
+# (counts table, rows table) pairs holding source categories the taxonomy maps.
+_MAPPED_TABLES = (("crime_counts", "crime_rows"), ("ward_counts", "ward_rows"))
+
+
+def taxonomy_source(source: str) -> str:
+    """The mapping source a file's categories are resolved under."""
+    return TAXONOMY_SOURCES.get(source, source)
 
 
 @dataclass(frozen=True)
@@ -72,9 +87,11 @@ def store_dataset(
         months = dataset.covered_months
     n_rows = {
         MonthlyCrimeCounts: lambda d: len(d.majors),
+        WardCrimeCounts: lambda d: len(d.majors),
         DashboardCounts: lambda d: len(d.lines),
         PopulationSeries: lambda d: len(set(d.codes)),
         CensusTable: lambda d: len(set(d.geography_codes)),
+        WardLookup: lambda d: len(d.lsoa_codes),
     }[type(dataset)](dataset)
     con.execute(
         "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -95,8 +112,14 @@ def store_dataset(
             __version__,
         ],
     )
-    if isinstance(dataset, MonthlyCrimeCounts):
+    # a ward file is a MonthlyCrimeCounts too: test for it first, so it can never
+    # reach the borough tables
+    if isinstance(dataset, WardCrimeCounts):
+        _store_ward(con, file_id, dataset, taxonomy, area_codes)
+    elif isinstance(dataset, MonthlyCrimeCounts):
         _store_crime(con, file_id, dataset, taxonomy, area_codes)
+    elif isinstance(dataset, WardLookup):
+        _store_lookup(con, file_id, dataset)
     elif isinstance(dataset, DashboardCounts):
         _store_dashboard(con, file_id, dataset)
     elif isinstance(dataset, PopulationSeries):
@@ -138,8 +161,81 @@ def _store_crime(
     area_codes: list[str],
 ) -> None:
     """Melt the wide file to long rows in NumPy; DuckDB joins only on integer keys."""
+    labels, months, offences, cells = _melt(data, taxonomy, data.provenance.source)
+    labels["area_code"] = np.array(area_codes, dtype=object)
+    labels["area_name"] = np.array(data.area_names, dtype=object)
+    with (
+        _staged(con, "staged_labels", labels),
+        _staged(con, "staged_months", months),
+        _staged(con, "staged_offences", offences),
+        _staged(con, "staged_cells", cells),
+    ):
+        con.execute("INSERT INTO file_months SELECT ?, month::DATE FROM staged_months", [file_id])
+        con.execute(
+            "INSERT INTO crime_rows SELECT ?, rid, line, area_code, area_name, major, minor "
+            "FROM staged_labels",
+            [file_id],
+        )
+        _insert_counts(con, "crime_counts", file_id)
+
+
+def _store_ward(
+    con: duckdb.DuckDBPyConnection,
+    file_id: int,
+    data: WardCrimeCounts,
+    taxonomy: Taxonomy,
+    area_codes: list[str],
+) -> None:
+    """A ward file, as :func:`_store_crime` but into ``ward_rows``/``ward_counts`` only.
+
+    Categories are the borough files' names, so they are resolved under that source.
+    ``area_codes`` are the codes of the rows' boroughs (matched by the caller, which
+    reports an unknown name with its line); matched here if not given.
+    """
+    if len(area_codes) != len(data.area_names):
+        area_codes = _borough_codes(data)
+    labels, months, offences, cells = _melt(data, taxonomy, taxonomy_source(data.provenance.source))
+    labels["ward_code"] = np.array(data.ward_codes, dtype=object)
+    labels["ward_name"] = np.array(data.ward_names, dtype=object)
+    labels["borough_code"] = np.array(area_codes, dtype=object)
+    labels["borough_name"] = np.array(data.area_names, dtype=object)
+    with (
+        _staged(con, "staged_labels", labels),
+        _staged(con, "staged_months", months),
+        _staged(con, "staged_offences", offences),
+        _staged(con, "staged_cells", cells),
+    ):
+        con.execute("INSERT INTO file_months SELECT ?, month::DATE FROM staged_months", [file_id])
+        con.execute(
+            """
+            INSERT INTO ward_rows
+            SELECT ?, rid, line, ward_code, ward_name, borough_code, borough_name, major, minor
+            FROM staged_labels
+            """,
+            [file_id],
+        )
+        _insert_counts(con, "ward_counts", file_id)
+
+
+def _borough_codes(data: MonthlyCrimeCounts) -> list[str]:
+    directory = area_directory()
+    by_name: dict[str, str] = {}
+    for name, line in zip(data.area_names, data.area_lines, strict=True):
+        if name not in by_name:
+            context = f"{data.provenance.path}, line {line}"
+            by_name[name] = directory.match(name, context=context).code
+    return [by_name[name] for name in data.area_names]
+
+
+def _melt(
+    data: MonthlyCrimeCounts, taxonomy: Taxonomy, source: str
+) -> tuple[dict[str, np.ndarray], ...]:
+    """Row labels, month index, offence index and (row, month, offence, count) cells.
+
+    The offence of every (row, month) is an index into the offence names (0 =
+    unmapped), resolved once per distinct category.
+    """
     n_rows, n_months = data.counts.shape
-    # offence of every (row, month) as an index into `offence_names` (0 = unmapped)
     offence_names: list[str | None] = [None]
     offence_index: dict[str | None, int] = {None: 0}
     by_category: dict[tuple[str, str], np.ndarray] = {}
@@ -147,7 +243,7 @@ def _store_crime(
     for row, category in enumerate(zip(data.majors, data.minors, strict=True)):
         codes = by_category.get(category)
         if codes is None:
-            resolved = taxonomy.resolve_months(data.provenance.source, *category, data.months)
+            resolved = taxonomy.resolve_months(source, *category, data.months)
             for name in resolved:
                 if name not in offence_index:
                     offence_index[name] = len(offence_names)
@@ -158,8 +254,6 @@ def _store_crime(
     labels = {
         "rid": np.arange(n_rows, dtype=np.int32),
         "line": np.array(data.area_lines, dtype=np.int32),
-        "area_code": np.array(area_codes, dtype=object),
-        "area_name": np.array(data.area_names, dtype=object),
         "major": np.array(data.majors, dtype=object),
         "minor": np.array(data.minors, dtype=object),
     }
@@ -177,25 +271,39 @@ def _store_crime(
         "oid": row_offences.reshape(-1),
         "n": data.counts.reshape(-1).astype(np.int32),
     }
-    with (
-        _staged(con, "staged_labels", labels),
-        _staged(con, "staged_months", month_index),
-        _staged(con, "staged_offences", offences),
-        _staged(con, "staged_cells", cells),
-    ):
-        con.execute("INSERT INTO file_months SELECT ?, month::DATE FROM staged_months", [file_id])
-        con.execute(
-            "INSERT INTO crime_rows SELECT ?, rid, line, area_code, area_name, major, minor "
-            "FROM staged_labels",
-            [file_id],
-        )
+    return labels, month_index, offences, cells
+
+
+def _insert_counts(con: duckdb.DuckDBPyConnection, table: str, file_id: int) -> None:
+    """Insert the staged cells into a counts table (crime_counts or ward_counts)."""
+    con.execute(
+        f"""
+        INSERT INTO {table}
+        SELECT ?, c.rid, mi.month::DATE, o.offence_id, c.n
+        FROM staged_cells c
+        JOIN staged_months mi USING (mid)
+        JOIN staged_offences o USING (oid)
+        """,
+        [file_id],
+    )
+
+
+def _store_lookup(con: duckdb.DuckDBPyConnection, file_id: int, data: WardLookup) -> None:
+    staged = {
+        "line": np.array(data.lines, dtype=np.int32),
+        "lsoa_code": np.array(data.lsoa_codes, dtype=object),
+        "lsoa_name": np.array(data.lsoa_names, dtype=object),
+        "ward_code": np.array(data.ward_codes, dtype=object),
+        "ward_name": np.array(data.ward_names, dtype=object),
+        "lad_code": np.array(data.lad_codes, dtype=object),
+        "lad_name": np.array(data.lad_names, dtype=object),
+    }
+    with _staged(con, "staged_lookup", staged):
         con.execute(
             """
-            INSERT INTO crime_counts
-            SELECT ?, c.rid, mi.month::DATE, o.offence_id, c.n
-            FROM staged_cells c
-            JOIN staged_months mi USING (mid)
-            JOIN staged_offences o USING (oid)
+            INSERT INTO lsoa_ward_lookup
+            SELECT ?, line, lsoa_code, lsoa_name, ward_code, ward_name, lad_code, lad_name
+            FROM staged_lookup
             """,
             [file_id],
         )
@@ -265,44 +373,64 @@ def mapping_frame(
 
 
 def apply_taxonomy(con: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> int:
-    """Re-map every stored crime count with the given taxonomy; returns rows changed."""
+    """Re-map every stored crime count (borough and ward files) with the given taxonomy.
+
+    Returns the number of stored counts whose offence changed.
+    """
     changed = 0
-    sources = [r[0] for r in con.execute("SELECT DISTINCT source FROM files").fetchall()]
-    for source in sources:
-        items = con.execute(
-            """
-            SELECT DISTINCT c.major_text, c.minor_text, c.month
-            FROM crime_monthly c JOIN files f USING (file_id) WHERE f.source = ?
-            """,
-            [source],
-        ).fetchall()
-        with _staged(con, "staged_mapping", mapping_frame(taxonomy, source, items)):
-            changed += con.execute(
-                """
-                UPDATE crime_counts AS c SET offence_id = m.offence_id
-                FROM staged_mapping AS m, files AS f, crime_rows AS r
-                WHERE f.file_id = c.file_id AND f.source = ?
-                  AND r.file_id = c.file_id AND r.row_id = c.row_id
-                  AND m.major = r.major_text AND m.minor = r.minor_text
-                  AND m.month::DATE = c.month
-                  AND c.offence_id IS DISTINCT FROM m.offence_id
+    for counts, rows in _MAPPED_TABLES:
+        sources = [
+            r[0]
+            for r in con.execute(
+                f"""SELECT DISTINCT f.source FROM files f
+                    WHERE f.file_id IN (SELECT DISTINCT file_id FROM {rows})"""
+            ).fetchall()
+        ]
+        for source in sources:
+            items = con.execute(
+                f"""
+                SELECT DISTINCT r.major_text, r.minor_text, c.month
+                FROM {counts} c
+                JOIN {rows} r USING (file_id, row_id)
+                JOIN files f USING (file_id)
+                WHERE f.source = ?
                 """,
                 [source],
-            ).fetchone()[0]
+            ).fetchall()
+            mapping = mapping_frame(taxonomy, taxonomy_source(source), items)
+            with _staged(con, "staged_mapping", mapping):
+                changed += con.execute(
+                    f"""
+                    UPDATE {counts} AS c SET offence_id = m.offence_id
+                    FROM staged_mapping AS m, files AS f, {rows} AS r
+                    WHERE f.file_id = c.file_id AND f.source = ?
+                      AND r.file_id = c.file_id AND r.row_id = c.row_id
+                      AND m.major = r.major_text AND m.minor = r.minor_text
+                      AND m.month::DATE = c.month
+                      AND c.offence_id IS DISTINCT FROM m.offence_id
+                    """,
+                    [source],
+                ).fetchone()[0]
     return changed
 
 
 def unmapped_categories(
     con: duckdb.DuckDBPyConnection, file_ids: list[int] | None = None
 ) -> list[UnmappedCategory]:
-    """Source categories stored without a canonical offence, per file."""
-    where = "AND c.file_id IN (SELECT unnest(?))" if file_ids is not None else ""
-    params = [file_ids] if file_ids is not None else []
+    """Source categories stored without a canonical offence, per file (borough and ward)."""
+    where = "AND c.file_id IN (SELECT unnest($files))" if file_ids is not None else ""
+    params = {"files": file_ids} if file_ids is not None else {}
     rows = con.execute(
         f"""
-        SELECT f.path, c.major_text, c.minor_text, min(c.month), max(c.month), sum(c.count)
-        FROM crime_monthly c JOIN files f USING (file_id)
-        WHERE c.offence_id IS NULL {where}
+        SELECT f.path, c.major_text, c.minor_text, min(c.month), max(c.month),
+               sum(c.count)::BIGINT
+        FROM (
+            SELECT file_id, major_text, minor_text, month, count
+            FROM crime_monthly c WHERE c.offence_id IS NULL {where}
+            UNION ALL
+            SELECT file_id, major_text, minor_text, month, count
+            FROM ward_monthly c WHERE c.offence_id IS NULL {where}
+        ) c JOIN files f USING (file_id)
         GROUP BY ALL ORDER BY 1, 2, 3
         """,
         params,

@@ -8,12 +8,17 @@ the source category, so a figure can always be traced to
 the line of the file it came from, and a changed mapping can be re-applied
 (`cspkit remap`) without re-reading files.
 
+MPS ward files are stored the same way in tables of their own (``ward_rows``,
+``ward_counts``, view ``ward_monthly``), never in ``crime_rows``/``crime_counts``: the
+MPS cannot place every crime in a ward, so ward counts must never be summed into
+borough figures, and keeping them apart makes that impossible by construction.
+
 The MPS Monthly Crime Dashboard data is long already and is stored as it comes
 (``dashboard_counts``): its offence subgroups (knife crime, gun crime, domestic abuse)
 are not in the offence taxonomy, and its rows carry their own area codes.
 """
 
-SCHEMA_VERSION = "4"  # 4: historical files belong to the release they complete
+SCHEMA_VERSION = "5"  # 5: MPS ward files (ward_rows, ward_counts) and the LSOA-ward lookup
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -25,7 +30,8 @@ CREATE TABLE IF NOT EXISTS files (
     path VARCHAR NOT NULL,          -- absolute path when ingested
     sha256 VARCHAR NOT NULL UNIQUE, -- content hash: the same bytes are never loaded twice
     size BIGINT NOT NULL,
-    source VARCHAR NOT NULL,        -- reader: mps_borough, mps_dashboard, population_series, census
+    source VARCHAR NOT NULL,        -- reader: mps_borough, mps_ward, mps_dashboard,
+                                    -- population_series, census, lookup
     layout VARCHAR NOT NULL,
     release VARCHAR,                -- "most recent 24 months" / "historical" (crime files)
     first_month DATE,
@@ -69,6 +75,42 @@ SELECT c.file_id, f.vintage, r.area_code, r.area_name, c.offence_id,
 FROM crime_counts c
 JOIN crime_rows r USING (file_id, row_id)
 JOIN files f USING (file_id);
+-- MPS ward files: kept apart from the borough tables, never summed into borough figures.
+CREATE TABLE IF NOT EXISTS ward_rows (
+    file_id INTEGER NOT NULL,
+    row_id INTEGER NOT NULL,        -- the data row of the file, 0-based
+    line INTEGER NOT NULL,          -- the line of the file it came from
+    ward_code VARCHAR NOT NULL,     -- GSS ward code (E05...), as the file gives it
+    ward_name VARCHAR NOT NULL,
+    borough_code VARCHAR NOT NULL,  -- GSS code (or MPS-... for police pseudo-areas)
+    borough_name VARCHAR NOT NULL,  -- as the file spells it (LookUp_BoroughName)
+    major_text VARCHAR NOT NULL,
+    minor_text VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ward_counts (
+    file_id INTEGER NOT NULL,
+    row_id INTEGER NOT NULL,
+    month DATE NOT NULL,
+    offence_id VARCHAR,             -- NULL = unmapped source category (kept, reported)
+    count INTEGER NOT NULL
+);
+CREATE OR REPLACE VIEW ward_monthly AS
+SELECT c.file_id, f.vintage, r.ward_code, r.ward_name, r.borough_code, r.borough_name,
+       c.offence_id, r.major_text, r.minor_text, c.month, c.count, r.line
+FROM ward_counts c
+JOIN ward_rows r USING (file_id, row_id)
+JOIN files f USING (file_id);
+-- ONS best-fit lookup: each LSOA 2021 to its ward (2025 codes) and local authority.
+CREATE TABLE IF NOT EXISTS lsoa_ward_lookup (
+    file_id INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    lsoa_code VARCHAR NOT NULL,     -- LSOA21CD
+    lsoa_name VARCHAR NOT NULL,
+    ward_code VARCHAR NOT NULL,     -- WD25CD
+    ward_name VARCHAR NOT NULL,
+    lad_code VARCHAR NOT NULL,      -- LAD25CD
+    lad_name VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS population (
     file_id INTEGER NOT NULL,
     series VARCHAR NOT NULL,
