@@ -514,7 +514,92 @@ def sna(
             as_of=as_of,
         )
         report = na.needs_assessment(inputs)
+        report.wards = _sna_wards(con, na, taxonomy, the_profile.home, last, as_of, boundaries)
     return report
+
+
+def _sna_wards(con, na, taxonomy: Taxonomy, home: Area, last: date, as_of, boundaries):
+    """The ward section: the 12 months to the last month a ward file covers (<= last)."""
+    from cspkit.warehouse import wards
+    from cspkit.warehouse.query import chosen_files
+
+    covered = chosen_files(con, add_months(last, -35), last, as_of=as_of, source="mps_ward")
+    if not covered:
+        return na.ward_section(home.name, None, None, "drug offences", {})
+    ward_last = max(covered)
+    ward_first = add_months(ward_last, -11)
+    total = wards.ward_totals(
+        con, home.code, taxonomy.expand("total"), ward_first, ward_last, as_of=as_of
+    )
+    drugs = wards.ward_totals(
+        con, home.code, taxonomy.expand("drug_offences"), ward_first, ward_last, as_of=as_of
+    )
+    pops = wards.ward_populations(con, [w.ward_code for w in total.wards])
+    section = na.ward_section(
+        home.name, total, drugs, "drug offences", {c: tuple(p) for c, p in pops.items()}
+    )
+    if section.get("available") and boundaries:
+        chart, section["unmatched"] = _ward_map(section, home, boundaries)
+        if chart is not None:
+            section["map"] = chart
+    elif section.get("available"):
+        section["notes"].append(
+            "No ward boundaries were given (--boundaries), so there is no map; the table "
+            "shows every ward."
+        )
+    return section
+
+
+def _ward_map(section: dict, home: Area, boundaries_path):
+    """The choropleth of the mapped offence's rate, drawn from user-supplied boundaries."""
+    from cspkit.products.document import Chart, Table
+    from cspkit.render.choropleth import choropleth_svg, map_text_alternative, unmatched
+    from cspkit.sources.boundaries import read_boundaries
+
+    shapes = read_boundaries(boundaries_path)
+    values = {r["code"]: r["mapped_rate_per_1000"] for r in section["rows"]}
+    subset = shapes.subset([c for c in values if c in shapes])
+    missing = unmatched(values, subset)
+    name = section["mapped_offence"]
+    if not len(subset):
+        section["notes"].append(
+            f"None of the {len(values)} wards has a boundary in {boundaries_path}, so there is "
+            f"no map (the wards here use {', '.join(section['code_sets'])} ward codes; "
+            "supply boundaries of the same vintage). Every ward is in the table."
+        )
+        return None, missing
+    title = f"{name.capitalize()} per 1,000 residents by ward, {home.name}"
+    svg = choropleth_svg(
+        subset,
+        values,
+        title=title,
+        value_label="per 1,000",
+        area_label="wards",
+        chart_id="ward-map",
+    )
+    text = map_text_alternative(subset, values, area_label="wards", value_label="per 1,000")
+    if missing:
+        names = {r["code"]: r["ward"] for r in section["rows"]}
+        listed = ", ".join(f"{names[c]} ({c})" for c in missing)
+        text += f" Wards with no boundary in {boundaries_path} (not drawn): {listed}."
+        section["notes"].append(f"Not on the map (no boundary supplied): {listed}.")
+    table = Table(
+        title="Ward map data",
+        columns=["Ward", "Code", f"{name.capitalize()}", "Per 1,000", "Band", "On the map"],
+        rows=[
+            [
+                r["ward"],
+                r["code"],
+                r["mapped_count"],
+                r["mapped_rate_per_1000"],
+                r["band"],
+                "no" if r["code"] in missing else "yes",
+            ]
+            for r in section["rows"]
+        ],
+        formats=["text", "text", "int", "rate", "text", "text"],
+    )
+    return Chart(title, text, table, svg=svg), missing
 
 
 def assess(

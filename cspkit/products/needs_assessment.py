@@ -19,6 +19,7 @@ from cspkit.measures.significance import rate_ratio_test
 from cspkit.products.document import Chart, Table
 from cspkit.products.models import SourceRef
 from cspkit.warehouse.matrix import MonthlyMatrix
+from cspkit.warehouse.wards import WardTotals
 
 PER = 1000
 SMALL_COUNTS = 5  # below this monthly average, runs and trends are not reported
@@ -182,6 +183,12 @@ def league_table(inputs: NeedsInputs) -> tuple[list[LeagueRow], str]:
     ]
     rows.sort(key=lambda r: (r.rank_by_count is None, r.rank_by_count or 0, r.area))
     home = next((r for r in rows if r.is_home), None)
+    if not matrix.sources:
+        at = f" at vintage {inputs.as_of:%Y-%m}" if inputs.as_of else ""
+        return rows, (
+            f"No borough figures: no MPS borough file covering {inputs.first:%B %Y} to "
+            f"{inputs.last:%B %Y}{at} has been loaded, so the borough tables are empty."
+        )
     sentence = ""
     if home and home.rank_by_count:
         sentence = (
@@ -451,6 +458,100 @@ def trend_chart(name, area, months, values, assessment) -> Chart:
         formats=["month", "int", "text"],
     )
     return Chart(f"{name} in {area}, month by month", text, table, vega_lite=spec)
+
+
+WARD_BANDS = (  # the SNA's ward map bands, per 1,000 residents (lower bound included)
+    (None, 1.0, "under 1"),
+    (1.0, 1.5, "1 to 1.5"),
+    (1.5, 2.0, "1.5 to 2"),
+    (2.0, 3.0, "2 to 3"),
+    (3.0, 5.0, "3 to 5"),
+    (5.0, None, "over 5"),
+)
+
+
+def ward_band(value: float | None) -> str:
+    if value is None:
+        return "no data"
+    for low, high, label in WARD_BANDS:
+        if (low is None or value >= low) and (high is None or value < high):
+            return label
+    return "no data"  # pragma: no cover - the bands cover every number
+
+
+def ward_section(
+    area: str,
+    total: WardTotals | None,
+    mapped: WardTotals | None,
+    mapped_name: str,
+    populations: dict[str, tuple[int | None, str]],
+) -> dict:
+    """Ward counts and rates per 1,000 for the home borough, and the mapped offence's bands.
+
+    ``total`` is every offence; ``mapped`` the offence the map shows (the SNA maps drug
+    offences). Ward figures come only from the ward files and never feed borough totals.
+    """
+    if total is None or not total.wards:
+        reason = (total.reason if total else "") or "no MPS ward file has been loaded"
+        return {"available": False, "reason": f"No ward figures: {reason}."}
+    mapped_by_code = {w.ward_code: w for w in (mapped.wards if mapped else [])}
+    rows = []
+    for w in total.wards:
+        population, pop_source = populations.get(w.ward_code, (None, "no population"))
+        m = mapped_by_code.get(w.ward_code)
+        m_count = m.total if m else None
+        rows.append(
+            {
+                "ward": w.ward_name,
+                "code": w.ward_code,
+                "count": w.total,
+                "population": population,
+                "population_source": pop_source,
+                "rate_per_1000": rate(w.total, population, PER) if w.total is not None else None,
+                "mapped_count": m_count,
+                "mapped_rate_per_1000": (
+                    rate(m_count, population, PER) if m_count is not None else None
+                ),
+                "reason": w.reason,
+            }
+        )
+    for row in rows:
+        row["band"] = ward_band(row["mapped_rate_per_1000"])
+    ranked = descending_ranks({r["code"]: r["rate_per_1000"] for r in rows})
+    for row in rows:
+        row["rank"] = ranked[row["code"]]
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["ward"]))
+    top = [r for r in rows if r["rank"] is not None][:5]
+    no_pop = [r["ward"] for r in rows if r["population"] is None]
+    sentences = []
+    if top:
+        sentences.append(
+            f"The wards of {area} with the highest rates of recorded crime from "
+            f"{total.first:%B %Y} to {total.last:%B %Y} were "
+            + ", ".join(f"{r['ward']} ({r['rate_per_1000']:.1f} per 1,000)" for r in top[:3])
+            + "."
+        )
+    notes = [
+        "Ward counts come from the MPS ward files and do not add up to the borough's: not "
+        "every crime can be placed in a ward. They never feed the borough figures.",
+        f"The map shows {mapped_name} per 1,000 residents in the SNA's bands.",
+    ]
+    if no_pop:
+        notes.append("No population for: " + ", ".join(no_pop) + "; no rate is shown for them.")
+    files = ", ".join(f"{f.path} ({f.codes.label})" for f in total.files)
+    return {
+        "available": True,
+        "period": {"start": total.first, "end": total.last},
+        "code_sets": total.code_sets,
+        "files": files,
+        "rows": rows,
+        "top": top,
+        "sentences": sentences,
+        "notes": notes,
+        "mapped_offence": mapped_name,
+        "caption": f"All offences, {total.first:%B %Y} to {total.last:%B %Y}; rank 1 = the "
+        f"highest rate; band = {mapped_name} per 1,000.",
+    }
 
 
 def period_text(first: date, last: date) -> str:
