@@ -518,26 +518,53 @@ def sna(
     return report
 
 
-def _sna_wards(con, na, taxonomy: Taxonomy, home: Area, last: date, as_of, boundaries):
-    """The ward section: the 12 months to the last month a ward file covers (<= last)."""
+def ward_pack(
+    areas: Sequence[str],
+    end: str | date,
+    *,
+    vintage: str | date | None = None,
+    warehouse: PathLike | None = None,
+    taxonomy_files: Sequence[PathLike] | None = None,
+) -> list[dict]:
+    """The needs assessment's ward section for several boroughs, queried together."""
+    from cspkit.products import needs_assessment as na
+
+    last = parse_month(end) if isinstance(end, str) else end
+    as_of = parse_month(vintage) if isinstance(vintage, str) else vintage
+    taxonomy = load_taxonomy(taxonomy_files)
+    directory = area_directory()
+    homes = [directory.match(a) for a in areas]
+    with Warehouse(warehouse).reading() as con:
+        return _ward_sections(con, na, taxonomy, homes, last, as_of)
+
+
+def _ward_sections(con, na, taxonomy: Taxonomy, homes: list[Area], last: date, as_of):
+    """Ward sections for the 12 months to the last month a ward file covers (<= last)."""
     from cspkit.warehouse import wards
     from cspkit.warehouse.query import chosen_files
 
     covered = chosen_files(con, add_months(last, -35), last, as_of=as_of, source="mps_ward")
     if not covered:
-        return na.ward_section(home.name, None, None, "drug offences", {})
+        return [na.ward_section(h.name, None, None, "drug offences", {}) for h in homes]
     ward_last = max(covered)
     ward_first = add_months(ward_last, -11)
-    total = wards.ward_totals(
-        con, home.code, taxonomy.expand("total"), ward_first, ward_last, as_of=as_of
+    codes = [h.code for h in homes]
+    totals = wards.ward_totals_for(
+        con, codes, taxonomy.expand("total"), ward_first, ward_last, as_of=as_of
     )
-    drugs = wards.ward_totals(
-        con, home.code, taxonomy.expand("drug_offences"), ward_first, ward_last, as_of=as_of
+    drugs = wards.ward_totals_for(
+        con, codes, taxonomy.expand("drug_offences"), ward_first, ward_last, as_of=as_of
     )
-    pops = wards.ward_populations(con, [w.ward_code for w in total.wards])
-    section = na.ward_section(
-        home.name, total, drugs, "drug offences", {c: tuple(p) for c, p in pops.items()}
-    )
+    pops = wards.ward_populations(con, [w.ward_code for t in totals.values() for w in t.wards])
+    pops = {c: tuple(p) for c, p in pops.items()}
+    return [
+        na.ward_section(h.name, totals[h.code], drugs[h.code], "drug offences", pops) for h in homes
+    ]
+
+
+def _sna_wards(con, na, taxonomy: Taxonomy, home: Area, last: date, as_of, boundaries):
+    """The ward section of one pack, with its map when boundaries are given."""
+    [section] = _ward_sections(con, na, taxonomy, [home], last, as_of)
     if section.get("available") and boundaries:
         chart, section["unmatched"] = _ward_map(section, home, boundaries)
         if chart is not None:
@@ -674,6 +701,7 @@ __all__ = [
     "remap",
     "series",
     "sna",
+    "ward_pack",
     "unmapped",
     "vintages",
 ]

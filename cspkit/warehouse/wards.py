@@ -142,43 +142,58 @@ def ward_totals(
     also published under another area (Heathrow Villages, under Hillingdon and under
     Aviation Security) contributes only its rows for this borough.
     """
+    return ward_totals_for(con, [borough_code], offence_ids, first, last, as_of=as_of)[borough_code]
+
+
+def ward_totals_for(
+    con: duckdb.DuckDBPyConnection,
+    borough_codes: list[str],
+    offence_ids: tuple[str, ...],
+    first: date,
+    last: date,
+    *,
+    as_of: date | None = None,
+) -> dict[str, WardTotals]:
+    """:func:`ward_totals` for several boroughs with one query of each kind."""
     months = month_range(first, last)
     chosen = chosen_files(con, first, last, as_of=as_of, source=WARD_SOURCE)
     file_ids = sorted({s.file_id for s in chosen.values()})
-    sums: dict[tuple[str, date], int] = {}
-    ward_files: set[tuple[int, str]] = set()
+    sums: dict[tuple[str, str, date], int] = {}
+    ward_files: dict[str, set[tuple[int, str]]] = {b: set() for b in borough_codes}
     offence_files: set[int] = set()
-    names: dict[str, str] = {}
+    names: dict[tuple[str, str], str] = {}
     if chosen:
         params = {
             "months": [s.month for s in chosen.values()],
             "file_ids": [s.file_id for s in chosen.values()],
-            "borough": borough_code,
+            "boroughs": list(borough_codes),
             "offences": list(offence_ids),
         }
         rows = con.execute(
             """
             WITH chosen AS (SELECT unnest($months) AS month, unnest($file_ids) AS file_id)
-            SELECT r.ward_code, c.month, sum(c.count)::BIGINT
+            SELECT r.borough_code, r.ward_code, c.month, sum(c.count)::BIGINT
             FROM ward_counts c
             JOIN chosen USING (file_id, month)
             JOIN ward_rows r USING (file_id, row_id)
-            WHERE r.borough_code = $borough AND c.offence_id IN (SELECT unnest($offences))
+            WHERE r.borough_code IN (SELECT unnest($boroughs))
+              AND c.offence_id IN (SELECT unnest($offences))
             GROUP BY ALL
             """,
             params,
         ).fetchall()
-        sums = {(ward, month): n for ward, month, n in rows}
+        sums = {(b, ward, month): n for b, ward, month, n in rows}
         present = con.execute(
-            """SELECT DISTINCT f.vintage, r.file_id, r.ward_code, r.ward_name
+            """SELECT DISTINCT f.vintage, r.file_id, r.borough_code, r.ward_code, r.ward_name
                FROM ward_rows r JOIN files f USING (file_id)
-               WHERE r.file_id IN (SELECT unnest($files)) AND r.borough_code = $borough
+               WHERE r.file_id IN (SELECT unnest($files))
+                 AND r.borough_code IN (SELECT unnest($boroughs))
                ORDER BY f.vintage, r.file_id""",
-            {"files": file_ids, "borough": borough_code},
+            {"files": file_ids, "boroughs": list(borough_codes)},
         ).fetchall()
-        for _, file_id, ward, name in present:
-            ward_files.add((file_id, ward))
-            names[ward] = name  # the newest vintage's spelling wins
+        for _, file_id, borough, ward, name in present:
+            ward_files[borough].add((file_id, ward))
+            names[(borough, ward)] = name  # the newest vintage's spelling wins
         offence_files = {
             r[0]
             for r in con.execute(
@@ -198,49 +213,58 @@ def ward_totals(
                 WardFile(src.file_id, src.path, src.vintage, supplied, code_sets[src.file_id])
             )
     mixed = len({f.codes.code_set for f in files}) > 1
-    wards = []
-    for ward in sorted({w for _, w in ward_files}):
-        values: list[int | None] = []
-        reason = ""
-        for month in months:
-            src = chosen.get(month)
-            value: int | None = None
-            if src is None:
-                why = f"no loaded ward file covers {month:%Y-%m}"
-            elif (src.file_id, ward) not in ward_files:
-                why = (
-                    f"the ward file for {month:%Y-%m} (vintage {src.vintage:%Y-%m}, "
-                    f"{code_sets[src.file_id].label}) has no rows for this ward in this borough"
-                )
-            elif src.file_id not in offence_files:
-                why = f"the ward file for {month:%Y-%m} does not publish the offence"
-            else:
-                why = ""
-                value = sums.get((ward, month), 0)
-            values.append(value)
-            reason = reason or why
-        total = None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
-        if total is not None:
+    out = {}
+    for borough in borough_codes:
+        in_borough = ward_files[borough]
+        wards = []
+        for ward in sorted({w for _, w in in_borough}):
+            values: list[int | None] = []
             reason = ""
-        elif mixed:
-            reason += (
-                "; the period's months come from ward files with different ward codes ("
-                + ", ".join(f"{_span(f.months)}: {f.codes.label}" for f in files)
-                + "), which are different areas"
+            for month in months:
+                src = chosen.get(month)
+                value: int | None = None
+                if src is None:
+                    why = f"no loaded ward file covers {month:%Y-%m}"
+                elif (src.file_id, ward) not in in_borough:
+                    why = (
+                        f"the ward file for {month:%Y-%m} (vintage {src.vintage:%Y-%m}, "
+                        f"{code_sets[src.file_id].label}) has no rows for this ward in this "
+                        "borough"
+                    )
+                elif src.file_id not in offence_files:
+                    why = f"the ward file for {month:%Y-%m} does not publish the offence"
+                else:
+                    why = ""
+                    value = sums.get((borough, ward, month), 0)
+                values.append(value)
+                reason = reason or why
+            total = None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+            if total is not None:
+                reason = ""
+            elif mixed:
+                reason += (
+                    "; the period's months come from ward files with different ward codes ("
+                    + ", ".join(f"{_span(f.months)}: {f.codes.label}" for f in files)
+                    + "), which are different areas"
+                )
+            in_files = [f for f in files if (f.file_id, ward) in in_borough]
+            code_set = "/".join(dict.fromkeys(f.codes.code_set for f in in_files))
+            wards.append(
+                WardTotal(ward, names[(borough, ward)], total, tuple(values), code_set, reason)
             )
-        in_files = [f for f in files if (f.file_id, ward) in ward_files]
-        code_set = "/".join(dict.fromkeys(f.codes.code_set for f in in_files))
-        wards.append(WardTotal(ward, names[ward], total, tuple(values), code_set, reason))
-    wards.sort(key=lambda w: (w.ward_name.casefold(), w.ward_code))
-    why = ""
-    if not chosen:
-        at = f" at vintage {format_month(as_of)}" if as_of else ""
-        why = f"no loaded MPS ward file covers {format_month(first)} to {format_month(last)}{at}"
-    elif not wards:
-        why = f"the ward files for the period have no rows for {borough_code}"
-    return WardTotals(
-        borough_code, tuple(offence_ids), first, last, as_of, months, wards, files, chosen, why
-    )
+        wards.sort(key=lambda w: (w.ward_name.casefold(), w.ward_code))
+        why = ""
+        if not chosen:
+            at = f" at vintage {format_month(as_of)}" if as_of else ""
+            why = (
+                f"no loaded MPS ward file covers {format_month(first)} to {format_month(last)}{at}"
+            )
+        elif not wards:
+            why = f"the ward files for the period have no rows for {borough}"
+        out[borough] = WardTotals(
+            borough, tuple(offence_ids), first, last, as_of, months, wards, files, chosen, why
+        )
+    return out
 
 
 def ward_code_sets(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> dict[int, WardCodeSet]:
