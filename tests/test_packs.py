@@ -173,3 +173,80 @@ def test_assessment_bad_year() -> None:
 
     with pytest.raises(CspkitError, match="'2022/24' is not a financial year"):
         api.assess("2022/24", warehouse="/nonexistent.duckdb")
+
+
+@pytest.fixture(scope="module")
+def ward_warehouse(tmp_path_factory):
+    from conftest import POPULATION, SHARED_DATA
+
+    path = tmp_path_factory.mktemp("wards") / "wh.duckdb"
+    api.ingest(
+        [SHARED_DATA / "mps" / "ward", POPULATION, SHARED_DATA / "lookups"],
+        warehouse=path,
+        taxonomy_files=[],
+    )
+    return path
+
+
+def naive_ward_total(ward_code: str, first: date, last: date) -> int:
+    """The ward files read with csv: newest 24-month file per month, summed."""
+    import csv
+
+    from conftest import SHARED_DATA
+
+    files = []
+    for path in sorted((SHARED_DATA / "mps" / "ward").glob("vintage-*/*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        months = [date(int(h[:4]), int(h[4:]), 1) for h in rows[0][5:]]
+        files.append((months[-1], months, rows[1:]))
+    total = 0
+    for month in month_list(first, last):
+        _, months, rows = max((f for f in files if month in f[1]), key=lambda f: f[0])
+        index = 5 + months.index(month)
+        total += sum(int(r[index]) for r in rows if r[3] == ward_code and r[4] == "Barnet")
+    return total
+
+
+def test_ward_section_against_the_ward_files(ward_warehouse) -> None:
+    [section] = api.ward_pack(["Barnet"], "2023-10", warehouse=ward_warehouse, taxonomy_files=[])
+    assert section["available"] and section["code_sets"] == ["2022"]
+    assert len(section["rows"]) == 24
+    for row in section["rows"][:5]:
+        assert row["count"] == naive_ward_total(row["code"], date(2022, 11, 1), date(2023, 10, 1))
+        assert row["rate_per_1000"] == pytest.approx(row["count"] / row["population"] * 1000)
+    ranks = [r["rank"] for r in section["rows"]]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    assert all(
+        r["band"] in {"under 1", "1 to 1.5", "1.5 to 2", "2 to 3", "3 to 5", "over 5"}
+        for r in section["rows"]
+    )
+
+
+def test_ward_map_lists_wards_without_a_boundary(ward_warehouse) -> None:
+    from conftest import SHARED_DATA
+
+    shapes = SHARED_DATA / "boundaries" / "london-wards-2018" / "London_Ward.shp"
+    report = api.sna(
+        "2022-11",
+        "2023-10",
+        area="Barnet",
+        boundaries=shapes,
+        warehouse=ward_warehouse,
+        taxonomy_files=[],
+    )
+    # 2022 wards against 2018 boundaries: no map, every ward listed, none dropped
+    assert "map" not in report.wards and len(report.wards["unmatched"]) == 24
+    assert any("None of the 24 wards has a boundary" in n for n in report.wards["notes"])
+    old = api.sna(
+        "2021-09",
+        "2022-08",
+        area="Barnet",
+        vintage="2022-08",
+        boundaries=shapes,
+        warehouse=ward_warehouse,
+        taxonomy_files=[],
+    )
+    assert old.wards["code_sets"] == ["2018"] and old.wards["unmatched"] == []
+    svg = old.wards["map"].svg
+    assert svg.count("<path") >= 21 and "1.5 to 2" in svg
