@@ -6,7 +6,9 @@ are the ones the examples use.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -250,7 +252,7 @@ def ingest_examples() -> None:
     )
 
 
-def dashboard_examples() -> None:
+def dashboard_data_examples() -> None:
     """ingest.md: the MPS Monthly Crime Dashboard layout (generated test file)."""
     s = {"CSPKIT_WAREHOUSE": str(EX / "scratch.duckdb")}
     run(
@@ -281,6 +283,257 @@ with Warehouse("dash.duckdb").reading() as con:
         ],
         cwd=EX,
     )
+
+
+# ---------------------------------------------------------------- Performance Dashboard
+
+DASH_WH = EX / "dashboard.duckdb"  # shared data and the generated MPS dashboard test file
+FIXTURE = "tests/fixtures/mps-monthly-crime-dashboard-sample.csv"
+REFERENCE = SITE.parent / "shared" / "reference" / "001_929e170fd4e1a35d.txt"
+SLIDE_LINES = (355, 620)  # the board's Performance Dashboard slides in the reference file
+DASH = "cspkit dashboard --from 2023-10 --to 2023-12 --vintage 2024-01"
+
+
+def _dashboard_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _json_block(name: str, value) -> None:
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    (OUT / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+
+
+def _excerpt(indicator: dict) -> dict:
+    """One indicator of the JSON, its long lists cut (the page says how)."""
+    out = dict(indicator)
+    out["london_table"] = indicator["london_table"][:2]
+    out["monthly"] = indicator["monthly"][-3:]
+    return out
+
+
+def dashboard_cli_examples() -> None:
+    """cli.md, `cspkit dashboard`: the shared warehouse (no MPS dashboard data loaded)."""
+    w = {"CSPKIT_WAREHOUSE": str(WH)}
+    run("cli_dashboard", [f"{DASH} --out barnet.pdf"], env=w, cols=150)
+    run(
+        "cli_dashboard_err",
+        [
+            f'{DASH} --out reports/barnet.pdf; echo "exit status $?"',
+            f"{DASH} --out barnet.doc --format doc",
+        ],
+        env=w,
+    )
+
+
+def dashboard_examples() -> None:
+    """dashboard.md (and cli.md): shared data plus the generated MPS dashboard test file."""
+    fixtures = SITE / "tests" / "fixtures"
+    fixtures.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(os.environ["DOCGEN_REPO"]) / FIXTURE, SITE / FIXTURE)
+    d = {"CSPKIT_WAREHOUSE": str(DASH_WH)}
+    run(
+        "dash_builtin_profile",
+        ["cat cspkit/taxonomy/profile.yaml"],
+        cwd=Path(os.environ["DOCGEN_REPO"]),
+    )
+    run(
+        "dash_ingest",
+        [
+            f"export CSPKIT_WAREHOUSE={DASH_WH}",
+            "cspkit ingest ../shared/data/mps/borough ../shared/data/population > /dev/null",
+            f"cspkit ingest {FIXTURE}",
+        ],
+        env=d,
+        cols=130,
+    )
+    run("dash_summary", [f"{DASH} --out barnet.pdf"], env=d, cols=120)
+    run(
+        "dash_formats",
+        [
+            f"{DASH} --format {fmt} --out barnet.{fmt} | tail -n 1"
+            for fmt in ("html", "xlsx", "json")
+        ],
+        env=d,
+    )
+    report = _dashboard_json(SITE / "barnet.json")
+    by_id = {i["id"]: i for i in report["indicators"]}
+    _json_block("dash_json_indicator", _excerpt(by_id["residential_burglary"]))
+    _json_block("dash_json_significance", by_id["non_residential_burglary"]["significance"])
+    top = {k: v for k, v in report.items() if k != "indicators"}
+    _json_block("dash_json_report", top)
+    # Without the MPS dashboard data: the shared warehouse of cli.md.
+    run(
+        "dash_no_data_json",
+        [f"{DASH} --format json --out shared-only.json --warehouse {WH} > /dev/null"],
+        env=d,
+    )
+    bare = {i["id"]: i for i in _dashboard_json(SITE / "shared-only.json")["indicators"]}
+    _json_block("dash_json_no_data", bare["knife_crime_with_injury"])
+    run(
+        "dash_incomplete",
+        [
+            "cspkit dashboard --from 2023-12 --to 2024-02 --vintage 2024-01 --format json "
+            "--out later.json"
+        ],
+        env=d,
+        cols=120,
+    )
+    (SITE / "workbook.py").write_text(
+        """from openpyxl import load_workbook
+
+wb = load_workbook("barnet.xlsx")
+print(wb.sheetnames)
+summary = wb["Summary"]
+for title, cell in zip(summary[1], summary[2]):
+    shown = "" if cell.number_format == "General" else f"  [{cell.number_format}]"
+    print(f"{title.value}: {cell.value!r}{shown}")
+""",
+        encoding="utf-8",
+    )
+    run("dash_workbook", ["cat workbook.py", "python workbook.py"], env=d)
+    (SITE / "brent.yaml").write_text(
+        """# Safer Brent: our own profile (a copy of cspkit/taxonomy/profile.yaml, edited)
+partnership: Safer Brent Partnership
+home_area: Brent
+comparator_group:
+  name: North West BCU
+  areas: [Barnet, Brent, Harrow]
+population_series: borough_population
+indicators:
+  - residential_burglary
+  - personal_robbery
+  - knife_crime_with_injury
+""",
+        encoding="utf-8",
+    )
+    run(
+        "dash_profile",
+        [
+            "cat brent.yaml",
+            "cspkit dashboard --from 2023-10 --to 2023-12 --vintage 2024-01 --profile brent.yaml "
+            "--format json --out brent.json",
+        ],
+        env=d,
+        cols=110,
+    )
+    (SITE / "typo.yaml").write_text(
+        "home_area: Brent\nindicators: [residential_burglary, knife_crime]\n", encoding="utf-8"
+    )
+    run(
+        "dash_profile_err",
+        [
+            "export CSPKIT_PROFILE=typo.yaml",
+            'cspkit dashboard --from 2023-10 --to 2023-12 --out brent.pdf; echo "exit status $?"',
+        ],
+        env=d,
+    )
+    run(
+        "dash_comparators",
+        [
+            "cspkit dashboard --from 2023-10 --to 2023-12 --vintage 2024-01 --area Harrow "
+            "--comparators Barnet,Brent,Ealing,Harrow,Hillingdon --format json --out harrow.json"
+        ],
+        env=d,
+        cols=120,
+    )
+    harrow = _dashboard_json(SITE / "harrow.json")
+    first = harrow["indicators"][0]
+    keys = ("id", "comparator_rank", "comparator_rank_of", "comparator_rank_last_year")
+    _json_block(
+        "dash_comparators_json",
+        {
+            "comparator_name": harrow["comparator_name"],
+            "indicators": [
+                {
+                    **{k: first[k] for k in keys},
+                    "comparator_rag": first["comparator_rag"],
+                    "comparator_table": first["comparator_table"],
+                }
+            ],
+        },
+    )
+    run(
+        "dash_series_2022",
+        [
+            "cspkit series --area Barnet --offence residential_burglary --from 2022-01 "
+            "--to 2022-12 --vintage 2024-01"
+        ],
+        env=d,
+        cols=130,
+    )
+    (EX / "dashboard_api.py").write_text(
+        """from cspkit.api import dashboard, dashboards
+from cspkit.render import render_dashboard
+
+report = dashboard("2023-10", "2023-12", area="Barnet", vintage="2024-01")
+ind = report.indicators[0]
+print(ind.name, ind.count, ind.comparison_count, ind.change_words, ind.status)
+print(ind.london_rank, ind.london_rank_of, ind.london_rag.value, ind.significance.p_value)
+print(render_dashboard(report, "xlsx", "barnet-api.xlsx"))
+for r in dashboards(["Barnet", "Brent", "Harrow"], "2023-10", "2023-12", vintage="2024-01"):
+    print(r.area.name, [(i.id, i.london_rank) for i in r.indicators[:2]])
+""",
+        encoding="utf-8",
+    )
+    run("dash_api", ["cat dashboard_api.py", "python dashboard_api.py"], cwd=EX, env=d)
+    slides_comparison(report)
+
+
+def slides_comparison(report: dict) -> None:
+    """dashboard.md: cspkit at vintage 2024-01 against the figures printed on the slides."""
+    lines = REFERENCE.read_text(encoding="utf-8").splitlines()
+    slides = " ".join(lines[SLIDE_LINES[0] - 1 : SLIDE_LINES[1]])
+    quarter = {
+        name: (int(count), int(before))
+        for count, name, before in re.findall(
+            r"There were (\d+) cases of ([^.]+?) in the 3 months of [^.]*?\. In the same "
+            r"period 12 months prior there were (\d+)\.",
+            slides,
+        )
+    }
+    year = {
+        name: (int(count), int(before))
+        for count, name, before in re.findall(
+            r"There were (\d+) cases of ([^.]+?) in Barnet in the 12 months up to December "
+            r"2023\. In the 12 months prior there were (\d+)\.",
+            slides,
+        )
+    }
+    rows = []
+    for ind in report["indicators"]:
+        if ind["id"] not in (
+            "residential_burglary",
+            "non_residential_burglary",
+            "personal_robbery",
+            "violence_with_injury",
+        ):
+            continue
+        r12 = ind["rolling_12m"]
+        ours = [ind["count"], ind["comparison_count"], r12["count"], r12["comparison_count"]]
+        theirs = [*quarter[ind["name"]], *year[ind["name"]]]
+        for label, a, b in zip(
+            ("Oct-Dec 2023", "Oct-Dec 2022", "12 months to Dec 2023", "12 months before"),
+            ours,
+            theirs,
+            strict=True,
+        ):
+            rows.append((ind["name"], label, a, b, a - b, (a - b) / b * 100))
+    head = ("indicator", "period", "cspkit 2024-01", "slides", "difference", "%")
+    width = [max(len(head[0]), *(len(r[0]) for r in rows)), 21, 14, 6, 10, 5]
+
+    def line(cells) -> str:
+        padded = [
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, width, strict=True))
+        ]
+        return "  ".join(padded).rstrip()
+
+    out = [line(head)]
+    for name, label, a, b, diff, pct in rows:
+        out.append(line((name, label, f"{a:,}", f"{b:,}", f"{diff:+d}", f"{pct:+.1f}")))
+    worst = max(rows, key=lambda r: abs(r[5]))
+    out.append(f"largest difference: {worst[4]:+d} ({worst[5]:+.2f}%), {worst[0]}, {worst[1]}")
+    (OUT / "dash_slides.txt").write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
 def taxonomy_examples() -> None:
@@ -407,8 +660,10 @@ for row in rows:
 
 def main() -> int:
     cli_examples()
-    ingest_examples()
+    dashboard_cli_examples()
     dashboard_examples()
+    ingest_examples()
+    dashboard_data_examples()
     taxonomy_examples()
     vintage_examples()
     warehouse_examples()
