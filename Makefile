@@ -29,6 +29,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py --data $(DATA)
+	$(BIN)/python benchmarks/dashboard.py --data $(DATA)
+	$(BIN)/python benchmarks/wards.py --data $(DATA)
 
 # Regenerate README.md, CHANGELOG.md and docs/ from docs/_generate/templates, running
 # every example again (and `make demo`); scratch files go to $TMPDIR/cspkit-docs (default /tmp).

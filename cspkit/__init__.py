@@ -6,7 +6,21 @@ same name in :mod:`cspkit.api`, also reachable as ``cspkit.VERB``.
 
 __version__ = "0.1.0"
 
-_API = ("areas", "ingest", "offences", "population", "remap", "series", "unmapped", "vintages")
+_API = (
+    "areas",
+    "assess",
+    "dashboard",
+    "dashboards",
+    "ingest",
+    "offences",
+    "population",
+    "remap",
+    "series",
+    "sna",
+    "unmapped",
+    "vintages",
+    "ward_pack",
+)
 
 
 def __getattr__(name: str):

@@ -45,7 +45,9 @@ class Profile:
         if not name:
             return self
         home = area_directory().match(name)
-        partnership = self.partnership if home == self.home else f"{home.name} partnership"
+        partnership = (
+            self.partnership if home == self.home else f"{home.name} Community Safety Partnership"
+        )
         return replace(self, home=home, partnership=partnership)
 
     def with_comparators(self, names: list[str] | None, label: str | None = None) -> Profile:

@@ -115,7 +115,7 @@ def performance_dashboard(
             for d in inputs.indicators
             if d.matrix
             for s in d.matrix.sources.values()
-            if first <= s.month <= last or add_months(first, -12) <= s.month <= last
+            if min(add_months(first, -12), add_months(last, -23)) <= s.month <= last
         }
     )
     notes = _notes(profile, last, inputs, pops, as_of)
@@ -168,7 +168,13 @@ def _indicator(
 
     count = matrix.total(home.code, first, last)
     if count is None:
-        reason = matrix.missing_reason.get(home.code, "no figures for this area")
+        values = dict(zip(matrix.months, matrix.counts.get(home.code, []), strict=False))
+        gaps = [m for m in month_range(first, last) if values.get(m) is None]
+        listed = ", ".join(format_month(m) for m in gaps)
+        if gaps and all(m not in matrix.sources for m in gaps):
+            reason = f"no loaded file covers {listed}"
+        else:
+            reason = f"no figures for {listed or 'this area'}"
         report.unavailable_reason = f"{reason} for {home.name}"
         report.monthly = _monthly(matrix, home.code, ind.per, pops, inputs)
         return report
@@ -223,7 +229,9 @@ def _indicator(
 
     if comparison is not None:
         ly_pop = pops.get(home.code, ly_last.year)
-        test = rate_ratio_test(count, comparison, float(home_pop or 1), float(ly_pop or 1))
+        # populations as exposures (metrics.md); equal exposures if either is unknown
+        e1, e0 = (float(home_pop), float(ly_pop)) if home_pop and ly_pop else (1.0, 1.0)
+        test = rate_ratio_test(count, comparison, e1, e0)
         report.significance = SignificanceInfo(
             p_value=test.p_value,
             significant=test.significant,
@@ -236,7 +244,7 @@ def _indicator(
     report.sentences = _sentences(report, home.name, first, last)
     report.sources = [
         SourceRef(s.path, s.vintage)
-        for s in _unique_sources(matrix, ly_first if ly_first < r12_first else p12_first, last)
+        for s in _unique_sources(matrix, min(ly_first, p12_first), last)
     ]
     return report
 
@@ -352,27 +360,43 @@ def _notes(
         if as_of
         else "Police figures use, for each month, the latest release loaded."
     )
-    return [
+    notes = [
         f"The lower the ranking, the better {profile.home.name} is doing compared with other "
-        f"boroughs across London or in the {profile.comparator_name}.",
+        f"boroughs across London" + (f" or in the {profile.comparator_name}." if n_comp else "."),
         f"In the London comparison 1/{len(inputs.london)} is the best (the lowest rate) and "
         f"{len(inputs.london)}/{len(inputs.london)} the worst. Rankings use rates per "
         "population, not counts; City of London and the airports are left out.",
-        f"In the {profile.comparator_name} comparison 1/{n_comp} is the best and "
-        f"{n_comp}/{n_comp} the worst.",
+    ]
+    if n_comp:
+        notes.append(
+            f"In the {profile.comparator_name} comparison 1/{n_comp} is the best and "
+            f"{n_comp}/{n_comp} the worst."
+            + (
+                ""
+                if profile.home in profile.comparators
+                else f" {profile.home.name} is not in this group, so it has no rank in it."
+            )
+        )
+    notes.append(
         f"Change in ranking from the same period last year is shown by a marker and a word: "
         f"{Rag.GREEN.symbol} {Rag.GREEN.word} = ranking improved, {Rag.AMBER.symbol} "
-        f"{Rag.AMBER.word} = unchanged, {Rag.RED.symbol} {Rag.RED.word} = worsened.",
-        "Knife crime counts all knife crime with injury, not only under-25s and non-domestic "
-        "offences as reported before, so it is higher than earlier reports.",
+        f"{Rag.AMBER.word} = unchanged, {Rag.RED.symbol} {Rag.RED.word} = worsened."
+    )
+    if any(i.id == "knife_crime_with_injury" for i in profile.indicators):
+        notes.append(
+            "Knife crime counts all knife crime with injury, of any age and including domestic "
+            "abuse, so it is higher than reports limited to under-25s and non-domestic offences."
+        )
+    notes += [
         "A change is called significant when an exact test of the two counts gives p < 0.05; "
         "where it does not, the page says so in a plain sentence.",
         vintage,
         "Police data are revised back in time: the same month can have different counts in "
-        "two releases. The board's slides of March 2024 were built from a slightly earlier "
-        "refresh, so some figures differ from them by a few cases.",
+        "two releases, so figures can differ by a few cases from reports built on an earlier "
+        "release.",
         _population_note(inputs, pops, last),
     ]
+    return notes
 
 
 def _sources(inputs: DashboardInputs) -> list[SourceRef]:

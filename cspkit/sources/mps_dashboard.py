@@ -28,8 +28,8 @@ and in docs/ingest.md:
   read as 0: in a long layout a row exists only to carry its count, so a blank one is
   damaged.
 * ``Refresh Date`` is a date, day first (``06/02/2024``) or ``YYYY-MM-DD``, or blank.
-  The file's vintage is the month of its latest refresh date, or its last month when
-  no row has one.
+  It is kept as provenance; the file's vintage is the last month it covers, as for
+  every police release (a file refreshed on 06/02/2024 runs to 2024-01: vintage 2024-01).
 * ``Financial Year`` (``fy23-24``) and ``FY_FYIndex`` (*assumed* ``23-24_10``: the
   month's place in the financial year) follow from the month and are not read.
 """
