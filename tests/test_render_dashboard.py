@@ -222,8 +222,9 @@ def test_rag_pill_text_contrast(rag):
 
 def test_pdf_pages(outputs, report):
     pages = pypdf.PdfReader(outputs["pdf"]).pages
-    # cover + notes + one page per indicator + sources: no section overflows its page
-    assert len(pages) == 1 + 1 + len(report.indicators) + 1 == 10
+    # cover, notes, one page per indicator, the chart-data page, data sources:
+    # no section overflows its page
+    assert len(pages) == 1 + 1 + len(report.indicators) + 1 + 1 == 11
     texts = [page.extract_text() for page in pages]
     assert "Performance Dashboard" in texts[0] and report.period_label in texts[0]
     assert "Notes before we start" in texts[1]
@@ -232,8 +233,13 @@ def test_pdf_pages(outputs, report):
         assert ("No data loaded" in text) is (not ind.available)
     assert "Residential Burglary" in texts[2] and "488" in texts[2]
     assert "Jan 2022" in texts[2] and "Count (bars)" in texts[2]  # the chart was drawn
-    assert "Data sources" in texts[9]
-    assert "borough_population_2023-2024.csv" in texts[9]
+    # the charts' data: one row per month, the counts of every charted indicator
+    assert "Chart data" in texts[9]
+    burglary = next(i for i in report.indicators if i.id == "residential_burglary")
+    december = burglary.monthly[-1]
+    assert f"{december.month:%B %Y} {december.count}" in texts[9]
+    assert "Data sources" in texts[10]
+    assert "borough_population_2023-2024.csv" in texts[10]
 
 
 # -- XLSX -----------------------------------------------------------------------------------

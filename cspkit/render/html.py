@@ -166,6 +166,22 @@ def context(report: DashboardReport, *, for_print: bool = False) -> dict:
         "generated": report.generated_at.strftime("%d %B %Y, %H:%M"),
         "views": [_indicator_view(ind, report, i) for i, ind in enumerate(report.indicators)],
         "legend": [pill(r) for r in (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.GREY)],
+        "chart_data": _chart_data(report),
+    }
+
+
+def _chart_data(report: DashboardReport) -> dict:
+    """Every trend chart's counts on one table: the PDF's chart-data page.
+
+    The HTML shows each chart's data table beside it; a printed page cannot fold a
+    table away, so the PDF gathers them in one month-by-indicator table instead.
+    """
+    charted = [ind for ind in report.indicators if any(p.count is not None for p in ind.monthly)]
+    months = sorted({p.month for ind in charted for p in ind.monthly})
+    columns = [(ind.name, {p.month: fmt_int(p.count) for p in ind.monthly}) for ind in charted]
+    return {
+        "months": [(fmt_month(m), m) for m in months],
+        "columns": columns,
     }
 
 
