@@ -16,6 +16,7 @@ from pathlib import Path
 
 from cspkit.errors import CspkitError, SourceFormatError
 from cspkit.measures.periods import add_months, format_month, parse_month
+from cspkit.products.models import SourceRef
 from cspkit.sources import detect
 from cspkit.sources.datasets import DashboardCounts, Dataset, MonthlyCrimeCounts
 from cspkit.sources.textfile import csv_records, read_text
@@ -673,6 +674,68 @@ def assess(
     return sa.strategic_assessment(inputs)
 
 
+def stop_search(
+    start: str | date,
+    end: str | date,
+    *,
+    area: str | None = None,
+    force: str | None = None,
+    boundaries: PathLike | None = None,
+    profile: PathLike | None = None,
+    warehouse: PathLike | None = None,
+):
+    """The stop-and-search profile of an area (issue 5): searches placed by coordinates.
+
+    ``boundaries`` defaults to the London borough boundaries of the shared data when
+    the area is a London borough and no file is given (``CSPKIT_BOUNDARIES`` overrides).
+    """
+    from cspkit.products import stop_search as ss
+    from cspkit.profile import load_profile
+    from cspkit.sources.boundaries import read_boundaries
+    from cspkit.warehouse import police_geo
+
+    first, last, _ = _period(start, end, None)
+    home = load_profile(profile).with_area(area).home
+    path = boundaries or os.environ.get("CSPKIT_BOUNDARIES")
+    if not path:
+        raise CspkitError(
+            "stop-and-search searches are placed in areas by their coordinates: give the area "
+            "boundaries with --boundaries (e.g. ../shared/data/boundaries/"
+            "london_boroughs.geojson) or set CSPKIT_BOUNDARIES"
+        )
+    shapes = read_boundaries(path)
+    with Warehouse(warehouse).reading() as con:
+        placed = police_geo.place_searches(con, shapes, force=force, first=first, last=last)
+        records = police_geo.search_records(con, placed.rowids_in(home.code))
+        census = query.census_counts(con, home.code, "TS021")
+    inputs = ss.SearchInputs(
+        area=home.name,
+        code=home.code,
+        force=force,
+        first=first,
+        last=last,
+        months=records["month"],
+        types=records["type"],
+        genders=records["gender"],
+        age_ranges=records["age_range"],
+        self_defined=records["self_defined_ethnicity"],
+        officer_defined=records["officer_defined_ethnicity"],
+        legislation=records["legislation"],
+        objects=records["object_of_search"],
+        outcomes=records["outcome"],
+        linked=records["outcome_linked_to_object"],
+        source_kinds=records["source_kind"],
+        unplaced={
+            "no_coordinates": placed.no_coordinates,
+            "outside_every_area": placed.outside,
+        },
+        census_ethnicity=census,
+        sources=[SourceRef(p, None, "data.police.uk") for p in records.get("paths", [])]
+        + [SourceRef(str(path), None, "boundaries used to place searches")],
+    )
+    return ss.stop_search_profile(inputs)
+
+
 def _period(start, end, vintage) -> tuple[date, date, date | None]:
     first = parse_month(start) if isinstance(start, str) else start
     last = parse_month(end) if isinstance(end, str) else end
@@ -701,6 +764,7 @@ __all__ = [
     "remap",
     "series",
     "sna",
+    "stop_search",
     "ward_pack",
     "unmapped",
     "vintages",
