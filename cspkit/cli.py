@@ -491,6 +491,99 @@ def dashboard(
     out.print(f"Written: {written}", highlight=False)
 
 
+@app.command()
+@user_errors
+def sna(
+    start: Annotated[str, typer.Option("--from", help="First month of the window, YYYY-MM.")],
+    end: Annotated[str, typer.Option("--to", help="Last month of the window, YYYY-MM.")],
+    out_path: Annotated[Path, typer.Option("--out", help="File to write.")],
+    fmt: Annotated[DashboardFormat, typer.Option("--format", help="Output format.")] = (
+        DashboardFormat.pdf
+    ),
+    area: Annotated[
+        str | None, typer.Option("--area", help="Home area. Default: the profile's.")
+    ] = None,
+    vintage: Annotated[
+        str | None, typer.Option("--vintage", help="As the data stood at this release, YYYY-MM.")
+    ] = None,
+    boundaries: Annotated[
+        Path | None,
+        typer.Option(
+            "--boundaries",
+            help="Ward boundaries (shapefile .shp or GeoJSON) for the ward map. "
+            "Without it the ward table is produced and the map is left out.",
+        ),
+    ] = None,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="Partnership profile YAML.")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+    taxonomy: TaxonomyOpt = None,
+) -> None:
+    """The Serious Violence Strategic Needs Assessment data pack for an area and window."""
+    from cspkit.products.needs_assessment import needs_contract
+    from cspkit.products.pack_documents import needs_document
+    from cspkit.render.document import render_document
+
+    with err.status("Computing the needs assessment ..."):
+        report = api.sna(
+            start,
+            end,
+            area=area,
+            vintage=vintage,
+            boundaries=boundaries,
+            profile=profile,
+            warehouse=warehouse,
+            taxonomy_files=_taxonomy(taxonomy),
+        )
+    with err.status(f"Rendering {fmt.value.upper()} ..."):
+        written = render_document(
+            needs_document(report), fmt.value, out_path, contract=needs_contract(report)
+        )
+    out.print(report.league_sentence, highlight=False)
+    out.print(f"Written: {written}", highlight=False)
+
+
+@app.command()
+@user_errors
+def assess(
+    year: Annotated[str, typer.Option("--year", help="Financial year, YYYY/YY, e.g. 2022/23.")],
+    out_path: Annotated[Path, typer.Option("--out", help="File to write.")],
+    fmt: Annotated[DashboardFormat, typer.Option("--format", help="Output format.")] = (
+        DashboardFormat.pdf
+    ),
+    area: Annotated[
+        str | None, typer.Option("--area", help="Home area. Default: the profile's.")
+    ] = None,
+    vintage: Annotated[
+        str | None, typer.Option("--vintage", help="As the data stood at this release, YYYY-MM.")
+    ] = None,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="Partnership profile YAML.")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+    taxonomy: TaxonomyOpt = None,
+) -> None:
+    """The annual Strategic Assessment's evidence section for a financial year."""
+    from cspkit.products.pack_documents import assessment_document
+    from cspkit.render.document import render_document
+
+    report = api.assess(
+        year,
+        area=area,
+        vintage=vintage,
+        profile=profile,
+        warehouse=warehouse,
+        taxonomy_files=_taxonomy(taxonomy),
+    )
+    written = render_document(
+        assessment_document(report), fmt.value, out_path, contract=vars(report)
+    )
+    for sentence in report.sentences:
+        out.print(f"- {sentence}", highlight=False)
+    out.print(f"Written: {written}", highlight=False)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

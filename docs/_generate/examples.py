@@ -536,6 +536,328 @@ def slides_comparison(report: dict) -> None:
     (OUT / "dash_slides.txt").write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
+# ---------------------------------------------------------------- evidence packs
+
+PACK_WH = EX / "packs.duckdb"  # borough and ward files, population, Census, the lookup
+SNA = "cspkit sna --area Barnet --from 2022-01 --to 2023-10 --vintage 2024-01"
+ASSESS = "cspkit assess --area Barnet --year 2022/23 --vintage 2024-01"
+WARDS_2018 = "../shared/data/boundaries/london-wards-2018/London_Ward.shp"
+SNA_SLIDES = SITE.parent / "shared" / "reference" / "000_c3b0abbeb184d763.txt"
+
+
+def pack_examples() -> None:
+    """needs-assessment.md, strategic-assessment.md and cli.md: one warehouse of the packs."""
+    p = {"CSPKIT_WAREHOUSE": str(PACK_WH)}
+    run(
+        "pack_ingest",
+        [
+            f"export CSPKIT_WAREHOUSE={PACK_WH}",
+            "cspkit ingest ../shared/data/mps/borough ../shared/data/mps/ward "
+            "../shared/data/population ../shared/data/lookups | tail -n 1",
+        ],
+        env=p,
+    )
+    run(
+        "ing_wards",
+        [
+            "cspkit ingest ../shared/data/mps/ward ../shared/data/lookups "
+            f"--warehouse {EX}/wards.duckdb"
+        ],
+        cols=150,
+    )
+    # -- needs assessment
+    run("sna_summary", [f"{SNA} --out barnet-sna.pdf"], env=p)
+    run(
+        "sna_formats",
+        [f"{SNA} --format {fmt} --out barnet-sna.{fmt} | tail -n 1" for fmt in ("html", "xlsx")]
+        + [f"{SNA} --format json --out barnet-sna.json > /dev/null"],
+        env=p,
+    )
+    sna = _dashboard_json(SITE / "barnet-sna.json")
+    _json_block(
+        "sna_json_top",
+        {k: sna[k] for k in ("area", "period", "vintage")}
+        | {
+            "population_series": sna["population_series"],
+            "keys": list(sna),
+        },
+    )
+    league = sna["league_table"]
+    _json_block(
+        "sna_json_league",
+        league[:2] + [r for r in league if r["is_home"]],
+    )
+    by_id = {r["id"]: r for r in sna["year_end_comparison"]}
+    _json_block("sna_json_year_end", [by_id["robbery"], by_id["total"]])
+    heads = {h["id"]: h for h in sna["headline"]}
+    _json_block("sna_json_headline", [heads["robbery"], heads["knife_crime_with_injury"]])
+    trends = {t["id"]: t for t in sna["trends"]}
+    robbery = dict(trends["robbery"])
+    robbery["monthly"] = robbery["monthly"][-3:]
+    del robbery["method_note"]
+    _json_block("sna_json_trend", robbery)
+    _json_block("sna_trend_methods", {t["id"]: t["method"] for t in sna["trends"]})
+    _json_block("sna_trend_sentences", [s for t in sna["trends"] for s in t["sentences"]])
+    wards = dict(sna["wards"])
+    wards["rows"] = wards["rows"][:2]
+    wards["top"] = f"(the first {len(sna['wards']['top'])} rows of the ranking)"
+    _json_block("sna_json_wards", wards)
+    _json_block("sna_json_serious_violence", sna["serious_violence"])
+    _json_block("sna_json_sources", {"sources": sna["sources"], "notes": sna["notes"]})
+    # the 2018 wards, their map, and why the borough tables are empty at 2022-08
+    run(
+        "sna_2018",
+        [
+            "cspkit sna --area Barnet --from 2021-09 --to 2022-08 --vintage 2022-08 "
+            f"--boundaries {WARDS_2018} --out barnet-wards-2018.pdf",
+            "cspkit sna --area Barnet --from 2021-09 --to 2022-08 --vintage 2022-08 "
+            f"--boundaries {WARDS_2018} --format json --out barnet-wards-2018.json > /dev/null",
+        ],
+        env=p,
+    )
+    old = _dashboard_json(SITE / "barnet-wards-2018.json")["wards"]
+    _json_block(
+        "sna_2018_wards",
+        {
+            "period": old["period"],
+            "code_sets": old["code_sets"],
+            "unmatched": old["unmatched"],
+            "rows": old["rows"][:1],
+            "bands": {
+                band: sum(1 for r in old["rows"] if r["band"] == band)
+                for band in dict.fromkeys(r["band"] for r in old["rows"])
+            },
+        },
+    )
+    (SITE / "crime_vintages.py").write_text(
+        """import cspkit
+
+for f in cspkit.vintages():
+    if f["vintage"] is not None:
+        months = f"{f['first_month']:%Y-%m}..{f['last_month']:%Y-%m}"
+        folder = f["path"].split("/data/")[1].rsplit("/", 1)[0]
+        print(f"{f['vintage']:%Y-%m}  {f['source']:<11} {f['release']:<21} {months}  {folder}")
+""",
+        encoding="utf-8",
+    )
+    run("sna_2018_vintages", ["python crime_vintages.py"], env=p)
+    run(
+        "sna_2022_on_2018",
+        [
+            f"{SNA} --boundaries {WARDS_2018} --format json --out 2022-wards.json > /dev/null",
+            "python -c \"import json; w = json.load(open('2022-wards.json'))['wards']; "
+            "print(w['code_sets'], len(w['unmatched'])); print(w['notes'][-1])\"",
+        ],
+        env=p,
+    )
+    run(
+        "sna_boundaries_err",
+        [
+            "cspkit sna --area Barnet --from 2021-09 --to 2022-08 --vintage 2022-08 "
+            "--boundaries ../shared/data/boundaries/london-wards-2018 --out barnet.pdf; "
+            'echo "exit status $?"'
+        ],
+        env=p,
+    )
+    run(
+        "sna_no_wards",
+        [
+            f"{SNA} --format json --out no-wards.json --warehouse {WH} > /dev/null",
+            "python -c \"import json; print(json.load(open('no-wards.json'))['wards'])\"",
+        ],
+        env=p,
+    )
+    (SITE / "sape.py").write_text(
+        f"""import duckdb
+
+from cspkit.warehouse.wards import _name_key
+
+con = duckdb.connect("{PACK_WH}", read_only=True)
+sape = con.execute(
+    "SELECT area_code, area_name, population FROM population "
+    "WHERE series = 'ons_ward_mid_2020_persons' ORDER BY area_code"
+).fetchall()
+named = dict(con.execute("SELECT DISTINCT ward_code, ward_name FROM ward_rows").fetchall())
+london = [(code, name, n) for code, name, n in sape if code in named]
+agree = [_name_key(name) == _name_key(named[code]) for code, name, _ in london]
+first = agree.index(False)
+print(f"London ward codes in both: {{len(london)}}; names agree: {{sum(agree)}}")
+print(f"the first {{first}} agree; then code {{london[first][0]}} is called "
+      f"{{london[first][1]!r}} ({{london[first][2]:,}}) in SAPE, {{named[london[first][0]]!r}} "
+      "in the MPS ward files")
+""",
+        encoding="utf-8",
+    )
+    run("sna_sape", ["python sape.py"], env=p)
+    (SITE / "pages.py").write_text(
+        """import sys
+
+from pypdf import PdfReader
+
+pages = PdfReader(sys.argv[1]).pages
+print(len(pages), "pages")
+appendix = False
+for number, page in enumerate(pages, 1):
+    first = page.extract_text().splitlines()[0]  # the page's heading
+    if appendix and first != "Data sources":
+        first = "(chart data, continued)"
+    appendix = appendix or first == "Chart data"
+    print(number, first)
+""",
+        encoding="utf-8",
+    )
+    run("sna_pdf_pages", ["python pages.py barnet-sna.pdf"], env=p)
+    run(
+        "sna_sheets",
+        [
+            'python -c "from openpyxl import load_workbook; '
+            "print(load_workbook('barnet-sna.xlsx').sheetnames)\""
+        ],
+        env=p,
+    )
+    sna_reference(sna)
+    # -- strategic assessment
+    run("sa_summary", [f"{ASSESS} --out barnet-sa.pdf"], env=p)
+    run(
+        "sa_formats",
+        [f"{ASSESS} --format {fmt} --out barnet-sa.{fmt} | tail -n 1" for fmt in ("html", "xlsx")]
+        + [f"{ASSESS} --format json --out barnet-sa.json > /dev/null"],
+        env=p,
+    )
+    sa = _dashboard_json(SITE / "barnet-sa.json")
+    _json_block(
+        "sa_json_top",
+        {k: sa[k] for k in ("area", "financial_year", "vintage")}
+        | {
+            "population_series": sa["population_series"],
+            "keys": list(sa),
+        },
+    )
+    _json_block("sa_json_rates", sa["rates"])
+    _json_block("sa_json_long_term", [sa["long_term_trend"][0], sa["long_term_trend"][-1]])
+    _json_block("sa_json_change_ranks", [sa["change_ranks"][0], sa["change_ranks"][-1]])
+    run("sa_latest", ["cspkit assess --area Barnet --year 2023/24 --out barnet-2023-24.pdf"], env=p)
+    run(
+        "sa_pdf_pages",
+        [
+            "python pages.py barnet-sa.pdf",
+            'python -c "from openpyxl import load_workbook; '
+            "print(load_workbook('barnet-sa.xlsx').sheetnames)\"",
+        ],
+        env=p,
+    )
+    run(
+        "sa_err",
+        [
+            'cspkit assess --year 2022/2023 --out sa.pdf; echo "exit status $?"',
+            "cspkit assess --year 2008/09 --format json --out old.json",
+            "python -c \"import json; print(json.load(open('old.json'))['long_term_trend'][0])\"",
+        ],
+        env=p,
+    )
+    # -- cli.md
+    run(
+        "cli_sna_err",
+        [
+            'cspkit sna --from 2023-10 --to 2023-01 --out sna.pdf; echo "exit status $?"',
+            "cspkit sna --from 2022-01 --to 2023-10 --out reports/sna.pdf",
+        ],
+        env=p,
+    )
+    (EX / "packs_api.py").write_text(
+        """import cspkit
+from cspkit.api import ward_pack
+from cspkit.products.needs_assessment import needs_contract
+from cspkit.products.pack_documents import assessment_document, needs_document
+from cspkit.render.document import render_document
+
+sna = cspkit.sna("2022-01", "2023-10", area="Barnet", vintage="2024-01")
+home = next(r for r in sna.league_table if r.is_home)
+print(home.count, home.rank_by_count, home.rank_by_rate, round(home.rate_per_1000, 1))
+print([(y.id, y.previous, y.current, y.change_pct) for y in sna.year_end_comparison[:2]])
+print(sna.wards["period"], len(sna.wards["rows"]), sna.wards["rows"][0]["ward"])
+print(render_document(needs_document(sna), "pdf", "sna-api.pdf", contract=needs_contract(sna)))
+
+sa = cspkit.assess("2022/23", area="Barnet", vintage="2024-01")
+print([(r["id"], r["london_rank_words"]) for r in sa.rates])
+print(render_document(assessment_document(sa), "json", "sa-api.json", contract=vars(sa)))
+
+for pack in ward_pack(["Barnet", "Brent", "Harrow"], "2023-10", vintage="2024-01"):
+    print(pack["period"]["end"], len(pack["rows"]), pack["top"][0]["ward"])
+""",
+        encoding="utf-8",
+    )
+    run("packs_api", ["cat packs_api.py", "python packs_api.py"], cwd=EX, env=p)
+
+
+def sna_reference(sna: dict) -> None:
+    """needs-assessment.md: cspkit against the figures on the SNA slides."""
+    lines = SNA_SLIDES.read_text(encoding="utf-8").splitlines()
+    league = {}
+    year_end = {}
+    in_year_end = False
+    for line in lines:
+        if line.startswith("Offence Group\tYear-end"):
+            in_year_end = True
+            continue
+        cells = line.split("\t")
+        if in_year_end and len(cells) == 4:
+            year_end[cells[0]] = (int(cells[1].replace(",", "")), int(cells[2].replace(",", "")))
+            if cells[0] == "Total":
+                in_year_end = False
+        elif not in_year_end and len(cells) == 2 and re.fullmatch(r"[\d,]+", cells[1]):
+            league[cells[0].replace(" & ", " and ")] = int(cells[1].replace(",", ""))
+    names = {
+        "Theft offences": "Theft",
+        "Criminal damage & arson": "Criminal damage and arson",
+        "Possession of weapon offences": "Possession of weapons",
+    }
+    rows = []
+    home = next(r for r in sna["league_table"] if r["is_home"])
+    slide_rank = 1 + sum(1 for n in league.values() if n > league[home["area"]])
+    rows.append(
+        (
+            "Borough table",
+            f"{home['area']}, {sna['period']['label']}",
+            home["count"],
+            league[home["area"]],
+        )
+    )
+    ours = {r["name"]: r for r in sna["year_end_comparison"]}
+    for name, (before, after) in year_end.items():
+        row = ours[names.get(name, name)]
+        rows.append(
+            ("Year-end", f"{row['name']}, year ending October 2022", row["previous"], before)
+        )
+        rows.append(("Year-end", f"{row['name']}, year ending October 2023", row["current"], after))
+    head = ("table", "figure", "cspkit 2024-01", "SNA", "SNA vs cspkit")
+    width = [max(len(head[i]), *(len(str(r[i])) for r in rows)) for i in range(2)] + [14, 6, 13]
+
+    def line(cells) -> str:
+        padded = [
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, width, strict=True))
+        ]
+        return "  ".join(padded).rstrip()
+
+    out = [line(head)]
+    for table, figure, a, b in rows:
+        out.append(line((table, figure, f"{a:,}", f"{b:,}", f"{(b - a) / a * 100:+.1f}%")))
+    spread = [(b - a) / a * 100 for t, _, a, b in rows if t == "Borough table"]
+    borough_all = [
+        (league[r["area"]] - r["count"]) / r["count"] * 100
+        for r in sna["league_table"]
+        if r["area"] in league
+    ]
+    out.append(
+        f"borough table, all {len(borough_all)} boroughs: the SNA is "
+        f"{min(borough_all):+.1f}% to {max(borough_all):+.1f}% against cspkit; "
+        f"Barnet {spread[0]:+.1f}%, ranked {slide_rank} on the slides, "
+        f"{home['rank_by_count']} by cspkit"
+    )
+    (OUT / "sna_reference.txt").write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
 def taxonomy_examples() -> None:
     """taxonomy.md: a new category, mapped the recommended way, then the pitfalls."""
     t = {"CSPKIT_WAREHOUSE": str(EX / "tax.duckdb")}
@@ -662,6 +984,7 @@ def main() -> int:
     cli_examples()
     dashboard_cli_examples()
     dashboard_examples()
+    pack_examples()
     ingest_examples()
     dashboard_data_examples()
     taxonomy_examples()
