@@ -238,19 +238,19 @@ def headlines(inputs: NeedsInputs) -> list[Headline]:
     r12 = (add_months(last, -11), last)
     p12 = (add_months(last, -23), add_months(last, -12))
     out = []
-    sources = [(rid, name, inputs.matrices[rid]) for rid, name in YEAR_END_ROWS]
-    sources += [(hid, name, inputs.dashboard.get(hid)) for hid, name, _ in DASHBOARD_HEADLINES]
-    for hid, name, matrix in sources:
+    at = f" at vintage {inputs.as_of:%Y-%m}" if inputs.as_of else ""
+    no_borough = f"no MPS borough file covering the 12 months to {last:%B %Y}{at} has been loaded"
+    no_dashboard = (
+        "needs the MPS Monthly Crime Dashboard data, which has not been loaded (see "
+        "docs/ingest.md); the open borough files do not carry it"
+    )
+    sources = [(rid, name, inputs.matrices[rid], no_borough) for rid, name in YEAR_END_ROWS]
+    sources += [
+        (hid, name, inputs.dashboard.get(hid), no_dashboard) for hid, name, _ in DASHBOARD_HEADLINES
+    ]
+    for hid, name, matrix, why in sources:
         if matrix is None or not matrix.sources:
-            out.append(
-                Headline(
-                    hid,
-                    name,
-                    False,
-                    reason="needs the MPS Monthly Crime Dashboard data, which has not been "
-                    "loaded (see docs/ingest.md); the open borough files do not carry it",
-                )
-            )
+            out.append(Headline(hid, name, False, reason=why))
             continue
         count = matrix.total(inputs.home_code, *r12)
         previous = matrix.total(inputs.home_code, *p12)
@@ -594,9 +594,10 @@ def needs_assessment(inputs: NeedsInputs) -> NeedsAssessment:
             f"for {last.year}.",
             "League table ranks: 1st is the most offences (or the highest rate) of the 32 "
             "boroughs, as in the SNA's table; City of London and the airports are left out.",
-            "The published SNA's borough and year-end tables came from another MPS source "
-            "whose counts run about 10-20% above the borough files; this pack reproduces the "
-            "method on the open borough files, not those digits.",
+            "The published SNA's tables came from another MPS source: its borough table runs "
+            "about 5-17% above the open borough files and its year-end table 15-19% below "
+            "(its Total is the sum of the ten groups shown). This pack reproduces the method "
+            "on the open borough files, not those digits.",
             "A change is called significant when an exact test of the two counts gives p < 0.05.",
         ],
     )

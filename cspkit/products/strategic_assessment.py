@@ -193,6 +193,13 @@ def strategic_assessment(inputs: AssessmentInputs) -> StrategicAssessment:
             f"Over five years the MOPAC7 offences in {home_name} changed by "
             f"{basket_rank['change_5y_pct']:+.1f}%: {basket_rank['words']}."
         )
+    if not any(m.sources for m in inputs.matrices.values()):
+        at = f" at vintage {inputs.as_of:%Y-%m}" if inputs.as_of else ""
+        sentences.insert(
+            0,
+            f"No figures: no MPS borough file covering {label} or the five years before it"
+            f"{at} has been loaded.",
+        )
     sources: dict[str, SourceRef] = {}
     for matrix in inputs.matrices.values():
         for src in matrix.sources.values():
