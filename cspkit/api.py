@@ -17,9 +17,14 @@ from pathlib import Path
 from cspkit.errors import CspkitError, SourceFormatError
 from cspkit.measures.periods import add_months, format_month, parse_month
 from cspkit.products.models import SourceRef
-from cspkit.sources import detect
-from cspkit.sources.datasets import DashboardCounts, Dataset, MonthlyCrimeCounts
-from cspkit.sources.textfile import csv_records, read_text
+from cspkit.sources import inputs
+from cspkit.sources.datasets import (
+    DashboardCounts,
+    Dataset,
+    MonthlyCrimeCounts,
+    PoliceApiStops,
+    PoliceArchiveFile,
+)
 from cspkit.taxonomy import Taxonomy, load_taxonomy
 from cspkit.taxonomy.areas import Area, area_directory
 from cspkit.warehouse import Warehouse, query
@@ -60,21 +65,28 @@ class IngestReport:
         return [u for f in self.files for u in f.unmapped]
 
 
+INGESTED_SUFFIXES = (".csv", ".json", ".zip")
+
+
 def expand_paths(paths: Iterable[PathLike]) -> list[Path]:
-    """Files as given; folders searched recursively for *.csv, in sorted order."""
+    """Files as given; folders searched recursively for *.csv, *.json and *.zip, sorted.
+
+    JSON files are the data.police.uk API's stop and search records; zip files are
+    data.police.uk archives (their CSV members are read without extracting them).
+    """
     out: dict[Path, None] = {}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for found in sorted(path.rglob("*")):
-                if found.is_file() and found.suffix.lower() == ".csv":
+                if found.is_file() and found.suffix.lower() in INGESTED_SUFFIXES:
                     out[found.resolve()] = None
         elif path.is_file():
             out[path.resolve()] = None
         else:
             raise CspkitError(f"{raw}: no such file or folder")
     if not out:
-        raise CspkitError("no CSV files found in " + ", ".join(str(p) for p in paths))
+        raise CspkitError("no CSV, JSON or zip files found in " + ", ".join(str(p) for p in paths))
     return list(out)
 
 
@@ -91,6 +103,12 @@ def ingest(
     Every file is read and validated before anything is written; one bad file means
     nothing is loaded and the warehouse is left exactly as it was. A file whose
     content was loaded before (same SHA-256) is skipped, so re-ingesting changes nothing.
+
+    data.police.uk archive CSVs are the exception to "read before writing": they can
+    hold millions of rows, so their rows are validated as they are stored, inside the
+    same transaction - a bad row still means nothing is loaded. A data.police.uk file
+    for a force and month already loaded from other bytes replaces the earlier file's
+    rows for that month (the note says "replaces <path>"), so no month is counted twice.
     """
     store = Warehouse(warehouse)
     taxonomy = load_taxonomy(taxonomy_files)
@@ -102,28 +120,27 @@ def ingest(
     for index, path in enumerate(files):
         if progress:
             progress(f"reading {path.name}", index, len(files))
-        source = read_text(path)
-        if source.sha256 in known:
-            results.append(
-                FileResult(
-                    str(path), "already loaded", note=f"same content as {known[source.sha256]}"
+        for item in inputs(path):
+            if item.sha256 in known:
+                results.append(
+                    FileResult(
+                        item.path, "already loaded", note=f"same content as {known[item.sha256]}"
+                    )
                 )
-            )
-            continue
-        if source.sha256 in batch:
-            results.append(
-                FileResult(
-                    str(path), "duplicate in this batch", note=f"same as {batch[source.sha256]}"
+                continue
+            if item.sha256 in batch:
+                results.append(
+                    FileResult(
+                        item.path, "duplicate in this batch", note=f"same as {batch[item.sha256]}"
+                    )
                 )
-            )
-            continue
-        batch[source.sha256] = str(path)
-        layout, records = detect(csv_records(source))
-        dataset = layout.read(records)
-        codes = _area_codes(dataset)
-        result = _describe(dataset)
-        results.append(result)
-        pending.append((result, dataset, codes))
+                continue
+            batch[item.sha256] = item.path
+            dataset = item.read()
+            codes = _area_codes(dataset)
+            result = _describe(dataset)
+            results.append(result)
+            pending.append((result, dataset, codes))
     if progress:
         progress("writing the warehouse", len(files), len(files))
     if pending:
@@ -141,9 +158,13 @@ def ingest(
                     )
             pending = [item for item in pending if item[0].status == "loaded"]
             loader.store_areas(con)
-            new_ids = [
-                loader.store_dataset(con, dataset, taxonomy, codes) for _, dataset, codes in pending
-            ]
+            new_ids = []
+            for done, (result, dataset, codes) in enumerate(pending):
+                if progress and isinstance(dataset, PoliceArchiveFile):
+                    progress(f"loading {Path(result.path).name}", done, len(pending))
+                new_ids.append(loader.store_dataset(con, dataset, taxonomy, codes))
+                if isinstance(dataset, PoliceArchiveFile | PoliceApiStops):
+                    _describe_stored(result, dataset)
             unmapped = loader.unmapped_categories(con, new_ids)
         for result, _, _ in pending:
             result.unmapped = [u for u in unmapped if u.path == result.path]
@@ -174,6 +195,18 @@ def _area_codes(dataset: Dataset) -> list[str]:
 
 def _describe(dataset: Dataset) -> FileResult:
     p = dataset.provenance
+    if isinstance(dataset, PoliceArchiveFile | PoliceApiStops):
+        # rows and months are filled in once stored (_describe_stored)
+        month = dataset.month
+        return FileResult(
+            p.path,
+            "loaded",
+            layout=p.layout,
+            first_month=month,
+            last_month=month,
+            rows=len(dataset.indexes) if isinstance(dataset, PoliceApiStops) else 0,
+            vintage=month,
+        )
     if isinstance(dataset, DashboardCounts):
         months = dataset.covered_months
         refreshed = dataset.refresh_date
@@ -202,6 +235,24 @@ def _describe(dataset: Dataset) -> FileResult:
     rows = len(set(getattr(dataset, "codes", None) or dataset.geography_codes))
     note = f"series '{dataset.series}'" if hasattr(dataset, "series") else dataset.table
     return FileResult(p.path, "loaded", layout=p.layout, rows=rows, note=note)
+
+
+def _describe_stored(result: FileResult, dataset: PoliceArchiveFile | PoliceApiStops) -> None:
+    """Rows, months and notes of a data.police.uk file, known once it is stored."""
+    stored = dataset.stored
+    if stored is None:  # pragma: no cover - store_dataset always sets it
+        return
+    result.rows = stored.rows
+    result.first_month = stored.months[0]
+    result.last_month = stored.months[-1]
+    result.vintage = stored.months[-1]
+    notes = [f"force {', '.join(stored.forces)}"]
+    if stored.asb_rows:
+        notes.append(f"{stored.asb_rows:,} anti-social behaviour rows kept apart")
+    if stored.no_location:
+        notes.append(f"{stored.no_location:,} without a location")
+    notes += [f"replaces {path}" for path in stored.replaced]
+    result.note = "; ".join(notes)
 
 
 # ---------------------------------------------------------------- series

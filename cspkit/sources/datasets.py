@@ -7,8 +7,10 @@ without depending on any file format.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import BinaryIO
 
 import numpy as np
 
@@ -175,6 +177,62 @@ class DashboardCounts:
         return self.covered_months[-1]
 
 
+POLICE_SOURCE = "police_uk"
+
+
+@dataclass
+class PoliceStored:
+    """What storing a data.police.uk file put in the warehouse (filled in by the loader)."""
+
+    rows: int
+    months: list[date]
+    forces: list[str]
+    asb_rows: int = 0  # street-level files: anti-social behaviour rows (no Crime ID)
+    no_location: int = 0  # rows without coordinates
+    replaced: list[str] = field(default_factory=list)  # paths of files this one replaces
+
+
+@dataclass
+class PoliceArchiveFile:
+    """A data.police.uk monthly archive CSV: street-level crime, outcomes or stop and search.
+
+    A national file has millions of rows, so a reader does not hold them: it checks the
+    header, the name and the bytes (hash, line count), and the warehouse reads and
+    validates the rows as it stores them, with DuckDB's CSV reader when the file is on
+    disk or in chunks through Python's csv module otherwise (a member of a zip archive).
+    A bad row still stops the whole load and leaves the warehouse as it was.
+    """
+
+    provenance: Provenance
+    kind: str  # "street" | "outcomes" | "stop-and-search"
+    force: str | None  # the force's slug from the file name; None: from "Reported by"
+    month: date | None  # the month in the file name, which every row must have
+    open_bytes: Callable[[], BinaryIO]  # the file's bytes, from the start (file or zip member)
+    disk_path: str | None  # a plain file DuckDB can read itself; None for zip members
+    lines: int  # lines up to the last with text (so rows + 1 when each record is a line)
+    quoted: bool = True  # the file has a quote character (a field may span lines)
+    source_kind: str = "csv"
+    stored: PoliceStored | None = None
+
+
+@dataclass
+class PoliceApiStops:
+    """Stop and search records from the data.police.uk API (``stops-force``), as JSON.
+
+    The lists are parallel, one entry per record, in list order; ``indexes`` are the
+    positions in the JSON list (0-based), kept as each record's ``line``.
+    """
+
+    provenance: Provenance
+    force: str
+    month: date
+    indexes: list[int]
+    columns: dict[str, list]  # stop_searches column -> values (None when absent)
+    source_kind: str = "api"
+    kind: str = "stop-and-search"
+    stored: PoliceStored | None = None
+
+
 Dataset = (
     MonthlyCrimeCounts
     | WardCrimeCounts
@@ -182,4 +240,6 @@ Dataset = (
     | CensusTable
     | DashboardCounts
     | WardLookup
+    | PoliceArchiveFile
+    | PoliceApiStops
 )

@@ -37,6 +37,11 @@ def read_text(path: str | Path) -> SourceText:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SourceFormatError(f"cannot read the file: {exc.strerror}", path=name) from exc
+    return decode_bytes(name, data)
+
+
+def decode_bytes(name: str, data: bytes) -> SourceText:
+    """As :func:`read_text`, for bytes already read (a member of a zip archive, say)."""
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise SourceFormatError(

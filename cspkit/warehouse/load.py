@@ -20,6 +20,8 @@ from cspkit.sources.datasets import (
     DashboardCounts,
     Dataset,
     MonthlyCrimeCounts,
+    PoliceApiStops,
+    PoliceArchiveFile,
     PopulationSeries,
     WardCrimeCounts,
     WardLookup,
@@ -28,6 +30,7 @@ from cspkit.sources.mps_ward import SOURCE as WARD_SOURCE
 from cspkit.sources.mps_ward import TAXONOMY_SOURCE as WARD_TAXONOMY_SOURCE
 from cspkit.taxonomy import Taxonomy
 from cspkit.taxonomy.areas import area_directory
+from cspkit.warehouse.police_load import store_police
 
 # Files whose categories are named as another source's: the taxonomy is looked up under it.
 TAXONOMY_SOURCES = {WARD_SOURCE: WARD_TAXONOMY_SOURCE}
@@ -77,7 +80,12 @@ def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
 def store_dataset(
     con: duckdb.DuckDBPyConnection, dataset: Dataset, taxonomy: Taxonomy, area_codes: list[str]
 ) -> int:
-    """Insert one validated data set and its file record; returns its file id."""
+    """Insert one validated data set and its file record; returns its file id.
+
+    A data.police.uk file's rows are validated as they are stored (a bad row raises
+    :class:`SourceFormatError`, and the caller's transaction is abandoned); what was stored
+    is left in ``dataset.stored``.
+    """
     file_id = next_file_id(con)
     p = dataset.provenance
     months: list[date] = []
@@ -92,6 +100,8 @@ def store_dataset(
         PopulationSeries: lambda d: len(set(d.codes)),
         CensusTable: lambda d: len(set(d.geography_codes)),
         WardLookup: lambda d: len(d.lsoa_codes),
+        PoliceArchiveFile: lambda d: 0,  # known once stored
+        PoliceApiStops: lambda d: len(d.indexes),
     }[type(dataset)](dataset)
     con.execute(
         "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -114,7 +124,9 @@ def store_dataset(
     )
     # a ward file is a MonthlyCrimeCounts too: test for it first, so it can never
     # reach the borough tables
-    if isinstance(dataset, WardCrimeCounts):
+    if isinstance(dataset, PoliceArchiveFile | PoliceApiStops):
+        dataset.stored = store_police(con, file_id, dataset)
+    elif isinstance(dataset, WardCrimeCounts):
         _store_ward(con, file_id, dataset, taxonomy, area_codes)
     elif isinstance(dataset, MonthlyCrimeCounts):
         _store_crime(con, file_id, dataset, taxonomy, area_codes)

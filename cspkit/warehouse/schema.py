@@ -16,9 +16,16 @@ borough figures, and keeping them apart makes that impossible by construction.
 The MPS Monthly Crime Dashboard data is long already and is stored as it comes
 (``dashboard_counts``): its offence subgroups (knife crime, gun crime, domestic abuse)
 are not in the offence taxonomy, and its rows carry their own area codes.
+
+data.police.uk records are stored one row per record, as published, in tables of their
+own (``street_crimes``, ``crime_outcomes``, ``stop_searches``), each with its file and
+line. They are not counts and never mix with the MPS tables. A (force, month) is held
+from one file per kind (and, for stop and search, per source: archive CSV or API JSON):
+loading another file for it replaces the earlier one (see
+:mod:`cspkit.warehouse.police_load`).
 """
 
-SCHEMA_VERSION = "5"  # 5: MPS ward files (ward_rows, ward_counts) and the LSOA-ward lookup
+SCHEMA_VERSION = "6"  # 6: data.police.uk (street_crimes, crime_outcomes, stop_searches)
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -31,7 +38,7 @@ CREATE TABLE IF NOT EXISTS files (
     sha256 VARCHAR NOT NULL UNIQUE, -- content hash: the same bytes are never loaded twice
     size BIGINT NOT NULL,
     source VARCHAR NOT NULL,        -- reader: mps_borough, mps_ward, mps_dashboard,
-                                    -- population_series, census, lookup
+                                    -- population_series, census, lookup, police_uk
     layout VARCHAR NOT NULL,
     release VARCHAR,                -- "most recent 24 months" / "historical" (crime files)
     first_month DATE,
@@ -141,5 +148,63 @@ CREATE TABLE IF NOT EXISTS census (
     category_code VARCHAR NOT NULL,
     category VARCHAR NOT NULL,
     count BIGINT NOT NULL
+);
+-- data.police.uk street-level crime: one row per record of the archive's street files.
+CREATE TABLE IF NOT EXISTS street_crimes (
+    file_id INTEGER NOT NULL,
+    line INTEGER NOT NULL,          -- the line of the file it came from
+    force VARCHAR NOT NULL,         -- data.police.uk slug: metropolitan, city-of-london, ...
+    month DATE NOT NULL,
+    crime_id VARCHAR,               -- NULL for anti-social behaviour (it has none)
+    reported_by VARCHAR,
+    falls_within VARCHAR,
+    longitude DOUBLE,               -- WGS84 snap point; NULL when the record has no location
+    latitude DOUBLE,
+    location VARCHAR,
+    lsoa_code VARCHAR,              -- NULL when the record has no location
+    lsoa_name VARCHAR,
+    crime_type VARCHAR NOT NULL,
+    last_outcome VARCHAR,           -- "Last outcome category"
+    context VARCHAR,
+    is_asb BOOLEAN NOT NULL         -- anti-social behaviour (no Crime ID): not a crime
+);
+-- data.police.uk outcomes: one row per outcome record, joined to crimes by crime_id.
+CREATE TABLE IF NOT EXISTS crime_outcomes (
+    file_id INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    force VARCHAR NOT NULL,
+    month DATE NOT NULL,            -- the month the outcome was recorded
+    crime_id VARCHAR NOT NULL,
+    reported_by VARCHAR,
+    falls_within VARCHAR,
+    longitude DOUBLE,
+    latitude DOUBLE,
+    location VARCHAR,
+    lsoa_code VARCHAR,
+    lsoa_name VARCHAR,
+    outcome_type VARCHAR NOT NULL
+);
+-- data.police.uk stop and search, from the archive CSVs or the API's JSON.
+CREATE TABLE IF NOT EXISTS stop_searches (
+    file_id INTEGER NOT NULL,
+    line INTEGER NOT NULL,          -- CSV: the line of the file; API JSON: the list index (0-based)
+    force VARCHAR NOT NULL,
+    month DATE NOT NULL,            -- the month of the file (archive month or API date)
+    source_kind VARCHAR NOT NULL,   -- 'csv' (monthly archive) or 'api' (stops-force JSON)
+    type VARCHAR NOT NULL,          -- Person search, Vehicle search, Person and Vehicle search
+    datetime TIMESTAMP NOT NULL,    -- UTC, as published
+    part_of_operation BOOLEAN,
+    operation VARCHAR,
+    latitude DOUBLE,                -- WGS84; NULL when the record has no location
+    longitude DOUBLE,
+    gender VARCHAR,
+    age_range VARCHAR,
+    self_defined_ethnicity VARCHAR,
+    officer_defined_ethnicity VARCHAR,
+    legislation VARCHAR,
+    object_of_search VARCHAR,
+    outcome VARCHAR,
+    outcome_linked_to_object BOOLEAN,
+    removal_of_more_than_outer_clothing BOOLEAN
 );
 """
