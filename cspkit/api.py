@@ -526,11 +526,17 @@ def sna(
     area: str | None = None,
     vintage: str | date | None = None,
     boundaries: PathLike | None = None,
+    search_boundaries: PathLike | None = None,
     profile: PathLike | None = None,
     warehouse: PathLike | None = None,
     taxonomy_files: Sequence[PathLike] | None = None,
 ):
-    """The Serious Violence Strategic Needs Assessment data pack (issue 4)."""
+    """The Serious Violence Strategic Needs Assessment data pack (issues 4 and 5).
+
+    ``search_boundaries`` (WGS84 or BNG borough boundaries) adds the stop-and-search
+    section where data.police.uk searches are loaded; street-level crimes, where loaded,
+    add counts by ward through the LSOA lookup.
+    """
     from cspkit.products import needs_assessment as na
     from cspkit.profile import load_profile
     from cspkit.warehouse import matrix as matrices
@@ -567,7 +573,71 @@ def sna(
         )
         report = na.needs_assessment(inputs)
         report.wards = _sna_wards(con, na, taxonomy, the_profile.home, last, as_of, boundaries)
+        report.street_crime = _sna_street_crime(con, the_profile.home, first, last)
+    report.stop_search = _sna_stop_search(
+        the_profile.home, first, last, search_boundaries, warehouse
+    )
     return report
+
+
+def _sna_street_crime(con, home: Area, first: date, last: date) -> dict:
+    """Street-level crimes (data.police.uk) by ward of the home area, where loaded."""
+    from cspkit.warehouse import police_geo
+
+    loaded = con.execute("SELECT count(*) FROM street_crimes").fetchone()[0]
+    if not loaded:
+        return {"available": False, "reason": "no data.police.uk street-level crime is loaded"}
+    try:
+        counts = police_geo.crime_counts_by(con, "ward", first=first, last=last)
+    except CspkitError as exc:
+        return {"available": False, "reason": str(exc)}
+    wards = dict(
+        con.execute(
+            "SELECT DISTINCT ward_code, ward_name FROM lsoa_ward_lookup WHERE lad_code = ?",
+            [home.code],
+        ).fetchall()
+    )
+    totals: dict[str, int] = {}
+    for row in counts.rows:
+        if row.code in wards:
+            totals[row.code] = totals.get(row.code, 0) + row.count
+    if not totals:
+        return {
+            "available": False,
+            "reason": f"the street-level crimes loaded have none in {home.name}'s wards "
+            f"from {first:%B %Y} to {last:%B %Y}",
+        }
+    rows = sorted(
+        ({"ward": wards[c], "code": c, "crimes": n} for c, n in totals.items()),
+        key=lambda r: (-r["crimes"], r["ward"]),
+    )
+    return {
+        "available": True,
+        "rows": rows,
+        "unplaced": counts.unplaced,
+        "asb": counts.asb,
+        "lookup": counts.lookup,
+        "note": "Street-level crimes placed by their LSOA through the ONS LSOA 2021 to ward "
+        "2025 best-fit lookup; anti-social behaviour is not crime and is left out; "
+        f"{counts.unplaced:,} crimes in the loaded data had no LSOA or one not in the lookup.",
+    }
+
+
+def _sna_stop_search(home: Area, first: date, last: date, boundaries, warehouse):
+    """The stop-and-search section: the profile of the home area, where searches exist."""
+    if not boundaries:
+        return {
+            "available": False,
+            "reason": "no boundaries were given to place searches (--search-boundaries)",
+        }
+    profile = stop_search(first, last, area=home.code, boundaries=boundaries, warehouse=warehouse)
+    if not profile.searches:
+        return {
+            "available": False,
+            "reason": f"no stop and search records placed in {home.name} from "
+            f"{first:%B %Y} to {last:%B %Y} are loaded",
+        }
+    return {"available": True, "profile": profile}
 
 
 def ward_pack(

@@ -128,6 +128,8 @@ class NeedsAssessment:
     trends: list[dict] = field(default_factory=list)
     wards: dict = field(default_factory=dict)
     serious_violence: dict = field(default_factory=dict)
+    street_crime: dict = field(default_factory=dict)  # data.police.uk crimes by ward
+    stop_search: dict = field(default_factory=dict)  # the stop-and-search profile
     sources: list[SourceRef] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -147,6 +149,8 @@ def needs_contract(r: NeedsAssessment) -> dict:
         "trends": trends,
         "wards": wards,
         "serious_violence": r.serious_violence,
+        "street_crime": r.street_crime,
+        "stop_search": r.stop_search.get("profile") or r.stop_search,
         "sources": r.sources,
         "notes": r.notes,
     }

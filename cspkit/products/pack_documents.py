@@ -80,6 +80,10 @@ def needs_document(r: NeedsAssessment) -> Document:
         sections.append(_trends_section(r))
     if r.wards:
         sections.append(_wards_section(r))
+    if r.street_crime:
+        sections.append(_street_crime_section(r))
+    if r.stop_search:
+        sections.append(_stop_search_section(r))
     sv = r.serious_violence
     sections.append(
         Section(
@@ -109,6 +113,53 @@ def needs_document(r: NeedsAssessment) -> Document:
         sources=r.sources,
         notes=r.notes,
     )
+
+
+def _street_crime_section(r: NeedsAssessment) -> Section:
+    sc = r.street_crime
+    if not sc.get("available"):
+        return Section(
+            "street_crime", "Street-level crime by ward", [f"Not shown: {sc['reason']}."]
+        )
+    table = Table(
+        title="Street-level crimes by ward",
+        columns=["Ward", "Code", "Crimes"],
+        rows=[[x["ward"], x["code"], x["crimes"]] for x in sc["rows"]],
+        formats=["text", "text", "int"],
+        caption="data.police.uk street-level crimes, placed by LSOA.",
+    )
+    return Section("street_crime", "Street-level crime by ward", [], [table], notes=[sc["note"]])
+
+
+def _stop_search_section(r: NeedsAssessment) -> Section:
+    ss = r.stop_search
+    if not ss.get("available"):
+        return Section("stop_search", "Stop and search", [f"Not shown: {ss['reason']}."])
+    p = ss["profile"]
+    disp = Table(
+        title="Stop and search per 1,000 residents",
+        columns=["Group", "Searches", "Per 1,000", "Ratio to White", "95% low", "95% high"],
+        rows=[
+            [
+                x["group"],
+                x["searches"],
+                x["rate_per_1000"],
+                x["ratio_to_white"],
+                x["ci_low"],
+                x["ci_high"],
+            ]
+            for x in p.disproportionality
+        ],
+        formats=["text", "int", "rate", "rate", "rate", "rate"],
+        caption="Self-defined ethnicity; Census 2021 residents; 'Not stated' left out.",
+    )
+    objects = Table(
+        title="Stop and search by object of search",
+        columns=["Object of search", "Searches"],
+        rows=[[k, v] for k, v in p.by_object.items()],
+        formats=["text", "int"],
+    )
+    return Section("stop_search", "Stop and search", p.sentences, [objects, disp], notes=p.notes)
 
 
 def _yes_no(value: bool | None) -> str:
