@@ -98,7 +98,12 @@ def _taxonomy(option: list[Path] | None) -> list[Path] | None:
 @app.command()
 @user_errors
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched for *.csv).")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files, folders or zip files (folders are searched for .csv, .json and .zip)."
+        ),
+    ],
     warehouse: WarehouseOpt = None,
     taxonomy: TaxonomyOpt = None,
 ) -> None:
@@ -514,6 +519,14 @@ def sna(
             "Without it the ward table is produced and the map is left out.",
         ),
     ] = None,
+    search_boundaries: Annotated[
+        Path | None,
+        typer.Option(
+            "--search-boundaries",
+            help="Borough boundaries to place data.police.uk stop and search records in "
+            "(adds the stop-and-search section), e.g. london_boroughs.geojson.",
+        ),
+    ] = None,
     profile: Annotated[
         Path | None, typer.Option("--profile", help="Partnership profile YAML.")
     ] = None,
@@ -532,6 +545,7 @@ def sna(
             area=area,
             vintage=vintage,
             boundaries=boundaries,
+            search_boundaries=search_boundaries,
             profile=profile,
             warehouse=warehouse,
             taxonomy_files=_taxonomy(taxonomy),
@@ -581,6 +595,63 @@ def assess(
     )
     for sentence in report.sentences:
         out.print(f"- {sentence}", highlight=False)
+    out.print(f"Written: {written}", highlight=False)
+
+
+@app.command("stop-search")
+@user_errors
+def stop_search(
+    start: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
+    end: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
+    out_path: Annotated[Path, typer.Option("--out", help="File to write.")],
+    fmt: Annotated[DashboardFormat, typer.Option("--format", help="Output format.")] = (
+        DashboardFormat.pdf
+    ),
+    area: Annotated[
+        str | None, typer.Option("--area", help="Area (name or GSS code). Default: the profile's.")
+    ] = None,
+    force: Annotated[
+        str | None,
+        typer.Option("--force", help="Police force slug, e.g. metropolitan. Default: every force."),
+    ] = None,
+    boundaries: Annotated[
+        Path | None,
+        typer.Option(
+            "--boundaries",
+            help="Area boundaries (GeoJSON or shapefile, WGS84 or British National Grid) to "
+            "place searches by their coordinates. Default: $CSPKIT_BOUNDARIES.",
+        ),
+    ] = None,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="Partnership profile YAML.")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """The stop-and-search profile of an area from data.police.uk records."""
+    from cspkit.products.stop_search import stop_search_contract, stop_search_document
+    from cspkit.render.document import render_document
+
+    with err.status("Placing searches and building the profile ..."):
+        report = api.stop_search(
+            start,
+            end,
+            area=area,
+            force=force,
+            boundaries=boundaries,
+            profile=profile,
+            warehouse=warehouse,
+        )
+    written = render_document(
+        stop_search_document(report), fmt.value, out_path, contract=stop_search_contract(report)
+    )
+    for sentence in report.sentences:
+        out.print(f"- {sentence}", highlight=False)
+    unplaced = report.unplaced
+    out.print(
+        f"Not placed: {unplaced.get('no_coordinates', 0):,} without coordinates, "
+        f"{unplaced.get('outside_every_area', 0):,} outside every area.",
+        highlight=False,
+    )
     out.print(f"Written: {written}", highlight=False)
 
 

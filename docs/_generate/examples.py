@@ -22,6 +22,12 @@ EX = ROOT / "ex"
 SITE = ROOT / "site" / "main"  # beside site/shared, so `../shared/data` is the shared data
 CONFIG = ROOT / "config" / "cspkit"  # the user config folder (XDG_CONFIG_HOME is scratch)
 WH = ROOT / "warehouse" / "warehouse.duckdb"
+POLICE_WH = EX / "all.duckdb"  # the whole shared data folder, data.police.uk included
+BOROUGHS = "../shared/data/boundaries/london_boroughs.geojson"
+STOP_SEARCH = (
+    "cspkit stop-search --area Westminster --force metropolitan --from 2018-04 --to 2019-02 "
+    f"--boundaries {BOROUGHS}"
+)
 
 BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith("CSPKIT_")}
 BASE_ENV["PATH"] = str(Path(sys.executable).parent) + os.pathsep + BASE_ENV["PATH"]
@@ -68,7 +74,7 @@ def cli_examples() -> None:
     )
     run(
         "cli_ingest_shared",
-        [f'cspkit ingest ../shared/data --warehouse {EX}/other.duckdb; echo "exit status $?"'],
+        [f"cspkit ingest ../shared/data --warehouse {POLICE_WH} | tail -n 1"],
         env=w,
     )
     run("cli_series_latest", [f"{series} --from 2023-10 --to 2023-12"], env=w)
@@ -196,6 +202,13 @@ print(changed, still_unmapped, user_files)
 def ingest_examples() -> None:
     """ingest.md: a scratch warehouse and small made-up files."""
     s = {"CSPKIT_WAREHOUSE": str(EX / "scratch.duckdb")}
+    (EX / "unknown.csv").write_text("Date,Place,Total\n2025-01,Barnet,12\n", encoding="utf-8")
+    run(
+        "ing_unknown_layout",
+        ["cat unknown.csv", 'cspkit ingest unknown.csv; echo "exit status $?"'],
+        cwd=EX,
+        env=s,
+    )
     run("ing_cat_good", ["cat -v good.csv"], cwd=EX, env=s)
     run("ing_good", ["cspkit ingest good.csv"], cwd=EX, env=s, cols=110)
     run(
@@ -980,8 +993,90 @@ for row in rows:
     )
 
 
+def stop_search_examples() -> None:
+    """stop-search.md, cli.md and needs-assessment.md: the whole shared folder loaded."""
+    p = {"CSPKIT_WAREHOUSE": str(POLICE_WH)}
+    run("ss_summary", [f"{STOP_SEARCH} --out westminster-ss.pdf"], env=p)
+    run(
+        "ss_formats",
+        [
+            f"{STOP_SEARCH} --format {fmt} --out westminster-ss.{fmt} | tail -n 1"
+            for fmt in ("html", "xlsx")
+        ]
+        + [f"{STOP_SEARCH} --format json --out westminster-ss.json > /dev/null"],
+        env=p,
+    )
+    ss = _dashboard_json(SITE / "westminster-ss.json")
+    _json_block("ss_json_keys", list(ss))
+    _json_block(
+        "ss_json_top",
+        {
+            k: ss[k]
+            for k in (
+                "area",
+                "period",
+                "force",
+                "searches",
+                "unplaced",
+                "positive_outcome_pct",
+                "find_rate_pct",
+                "find_rate_note",
+                "by_outcome",
+                "by_age",
+                "age_groups",
+                "by_ethnicity",
+                "sources_used",
+            )
+        }
+        | {"monthly": ss["monthly"][:3]},
+    )
+    _json_block("ss_json_disproportionality", ss["disproportionality"][:3])
+    _json_block("ss_json_notes", ss["notes"])
+    run(
+        "ss_api",
+        [
+            "cspkit stop-search --area Westminster --force metropolitan --from 2024-09 "
+            f"--to 2025-04 --boundaries {BOROUGHS} --format json --out api.json | head -n 3",
+            "python -c \"import json; d = json.load(open('api.json')); "
+            "print(d['sources_used'], d['find_rate_pct'], d['unplaced'])\"",
+        ],
+        env=p,
+    )
+    run(
+        "ss_err",
+        [
+            "cspkit stop-search --area Westminster --from 2018-04 --to 2019-02 "
+            '--out ss.pdf; echo "exit status $?"'
+        ],
+        env=p,
+    )
+    # the needs assessment's two sections
+    run(
+        "sna_police",
+        [
+            "cspkit sna --area Westminster --from 2024-01 --to 2024-12 "
+            f"--search-boundaries {BOROUGHS} --format json --out westminster-sna.json",
+            "python -c \"import json; d = json.load(open('westminster-sna.json')); "
+            "print(d['street_crime']['rows']); print(d['street_crime']['note']); "
+            "print(*d['stop_search']['sentences'], sep='\\n')\"",
+        ],
+        env=p,
+    )
+    run(
+        "sna_police_missing",
+        [
+            f"{SNA} --search-boundaries {BOROUGHS} --format json --out barnet-police.json "
+            f"--warehouse {POLICE_WH} > /dev/null",
+            "python -c \"import json; d = json.load(open('barnet-police.json')); "
+            "print(d['street_crime']); print(d['stop_search'])\"",
+        ],
+        env=p,
+    )
+
+
 def main() -> int:
     cli_examples()
+    stop_search_examples()
     dashboard_cli_examples()
     dashboard_examples()
     pack_examples()
