@@ -807,8 +807,9 @@ def stop_search(
 ):
     """The stop-and-search profile of an area (issue 5): searches placed by coordinates.
 
-    ``boundaries`` defaults to the London borough boundaries of the shared data when
-    the area is a London borough and no file is given (``CSPKIT_BOUNDARIES`` overrides).
+    ``boundaries`` (a GeoJSON or shapefile, WGS84 or British National Grid) is required,
+    or ``CSPKIT_BOUNDARIES``; the "unplaced" counts are of every search in the period
+    (and force), since a search with no coordinates cannot be given to any area.
     """
     from cspkit.products import stop_search as ss
     from cspkit.profile import load_profile

@@ -183,3 +183,35 @@ def test_needs_assessment_gains_stop_search_and_street_crime(tmp_path) -> None:
     city = api.sna("2023-10", "2023-10", area="City of London", warehouse=wh, taxonomy_files=[])
     assert city.street_crime["available"]
     assert {r["code"]: r["crimes"] for r in city.street_crime["rows"]} == dict(expected)
+
+
+def test_find_rate_and_coverage_are_not_overstated() -> None:
+    from datetime import date
+
+    from cspkit.products.stop_search import SearchInputs, stop_search_profile
+
+    n = 120
+    inputs = SearchInputs(
+        area="Somewhere",
+        code="E09000099",
+        force=None,
+        first=date(2024, 1, 1),
+        last=date(2024, 12, 1),
+        months=[date(2024, 9, 1)] * n,
+        types=["Person search"] * n,
+        genders=["Male"] * n,
+        age_ranges=["18-24"] * n,
+        self_defined=[None] * n,
+        officer_defined=[None] * n,
+        legislation=[None] * n,
+        objects=["Controlled drugs"] * n,
+        outcomes=["Arrest"] * n,
+        linked=[False] * n,
+        source_kinds=["api"] * n,
+        unplaced={"no_coordinates": 0, "outside_every_area": 0},
+        census_ethnicity={},
+    )
+    profile = stop_search_profile(inputs)
+    assert profile.find_rate_pct is None and "false on every record" in profile.find_rate_note
+    assert "records were found only from September 2024 to September 2024" in profile.sentences[0]
+    assert profile.positive_outcome_pct == 100.0

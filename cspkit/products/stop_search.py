@@ -159,11 +159,28 @@ def stop_search_profile(inputs: SearchInputs) -> StopSearchProfile:
     not_stated = by_group.get(NOT_STATED, 0)
     positive_pct = _pct(positive, len(recorded))
     find_pct = _pct(find, len(linked_known)) if linked_known else None
+    find_note = (
+        "" if linked_known else "'Outcome linked to object of search' is blank in these records"
+    )
+    if len(linked_known) >= 100 and not find:
+        # the API sets the flag false on every record: that says nothing about finds
+        find_pct = None
+        find_note = (
+            "'Outcome linked to object of search' is false on every record (as the "
+            "data.police.uk API publishes it), so no find rate can be given"
+        )
+    searched_months = sorted(set(inputs.months))
+    coverage = ""
+    if searched_months and (searched_months[0] > inputs.first or searched_months[-1] < inputs.last):
+        coverage = (
+            f" (records were found only from {searched_months[0]:%B %Y} to "
+            f"{searched_months[-1]:%B %Y})"
+        )
     sentences = []
     if n:
         sentences.append(
             f"There were {n:,} stop and search incidents placed in {inputs.area} from "
-            f"{inputs.first:%B %Y} to {inputs.last:%B %Y}."
+            f"{inputs.first:%B %Y} to {inputs.last:%B %Y}{coverage}."
         )
         top_object, top_n = next(iter(_count(inputs.objects).items()))
         sentences.append(
@@ -215,9 +232,7 @@ def stop_search_profile(inputs: SearchInputs) -> StopSearchProfile:
         unplaced=inputs.unplaced,
         positive_outcome_pct=positive_pct,
         find_rate_pct=find_pct,
-        find_rate_note=(
-            "" if linked_known else "'Outcome linked to object of search' is blank in these records"
-        ),
+        find_rate_note=find_note,
         by_outcome=_count(inputs.outcomes),
         by_object=_count(inputs.objects),
         by_age=by_age,
