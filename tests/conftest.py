@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = Path(os.environ.get("CSPKIT_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED_DATA = Path(os.environ.get("CSPKIT_SHARED_DATA", REPO.parent / "shared" / "data")).resolve()
 BOROUGH = SHARED_DATA / "mps" / "borough"
 BOROUGH_FILES = sorted(BOROUGH.glob("vintage-*/*.csv"))
 POPULATION = SHARED_DATA / "population"
