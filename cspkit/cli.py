@@ -54,6 +54,33 @@ TaxonomyOpt = Annotated[
 ]
 
 
+class ProductFormat(StrEnum):
+    pdf = "pdf"
+    html = "html"
+    xlsx = "xlsx"
+    json = "json"
+
+
+# Options shared by the product commands (dashboard, sna, assess, stop-search).
+OutOpt = Annotated[Path, typer.Option("--out", help="File to write.")]
+FormatOpt = Annotated[ProductFormat, typer.Option("--format", help="Output format.")]
+AreaOpt = Annotated[
+    str | None,
+    typer.Option("--area", help="Home area (name or GSS code). Default: the profile's."),
+]
+VintageOpt = Annotated[
+    str | None,
+    typer.Option("--vintage", help="As the data stood at this release, YYYY-MM."),
+]
+ProfileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--profile",
+        help="Partnership profile YAML. Default: $CSPKIT_PROFILE, else the built-in one.",
+    ),
+]
+
+
 class SeriesFormat(StrEnum):
     table = "table"
     csv = "csv"
@@ -415,30 +442,15 @@ def remap(warehouse: WarehouseOpt = None, taxonomy: TaxonomyOpt = None) -> None:
         out.print("Every stored source category now maps to a canonical offence.")
 
 
-class DashboardFormat(StrEnum):
-    pdf = "pdf"
-    html = "html"
-    xlsx = "xlsx"
-    json = "json"
-
-
 @app.command()
 @user_errors
 def dashboard(
     start: Annotated[str, typer.Option("--from", help="First month of the period, YYYY-MM.")],
     end: Annotated[str, typer.Option("--to", help="Last month of the period, YYYY-MM.")],
-    out_path: Annotated[Path, typer.Option("--out", help="File to write.")],
-    fmt: Annotated[DashboardFormat, typer.Option("--format", help="Output format.")] = (
-        DashboardFormat.pdf
-    ),
-    area: Annotated[
-        str | None,
-        typer.Option("--area", help="Home area (name or GSS code). Default: the profile's."),
-    ] = None,
-    vintage: Annotated[
-        str | None,
-        typer.Option("--vintage", help="As the data stood at this release, YYYY-MM."),
-    ] = None,
+    out_path: OutOpt,
+    fmt: FormatOpt = ProductFormat.pdf,
+    area: AreaOpt = None,
+    vintage: VintageOpt = None,
     comparators: Annotated[
         str | None,
         typer.Option(
@@ -447,13 +459,7 @@ def dashboard(
             "Default: the profile's (North West BCU).",
         ),
     ] = None,
-    profile: Annotated[
-        Path | None,
-        typer.Option(
-            "--profile",
-            help="Partnership profile YAML. Default: $CSPKIT_PROFILE, else the built-in one.",
-        ),
-    ] = None,
+    profile: ProfileOpt = None,
     warehouse: WarehouseOpt = None,
     taxonomy: TaxonomyOpt = None,
 ) -> None:
@@ -501,16 +507,10 @@ def dashboard(
 def sna(
     start: Annotated[str, typer.Option("--from", help="First month of the window, YYYY-MM.")],
     end: Annotated[str, typer.Option("--to", help="Last month of the window, YYYY-MM.")],
-    out_path: Annotated[Path, typer.Option("--out", help="File to write.")],
-    fmt: Annotated[DashboardFormat, typer.Option("--format", help="Output format.")] = (
-        DashboardFormat.pdf
-    ),
-    area: Annotated[
-        str | None, typer.Option("--area", help="Home area. Default: the profile's.")
-    ] = None,
-    vintage: Annotated[
-        str | None, typer.Option("--vintage", help="As the data stood at this release, YYYY-MM.")
-    ] = None,
+    out_path: OutOpt,
+    fmt: FormatOpt = ProductFormat.pdf,
+    area: AreaOpt = None,
+    vintage: VintageOpt = None,
     boundaries: Annotated[
         Path | None,
         typer.Option(
@@ -527,9 +527,7 @@ def sna(
             "(adds the stop-and-search section), e.g. london_boroughs.geojson.",
         ),
     ] = None,
-    profile: Annotated[
-        Path | None, typer.Option("--profile", help="Partnership profile YAML.")
-    ] = None,
+    profile: ProfileOpt = None,
     warehouse: WarehouseOpt = None,
     taxonomy: TaxonomyOpt = None,
 ) -> None:
@@ -562,19 +560,11 @@ def sna(
 @user_errors
 def assess(
     year: Annotated[str, typer.Option("--year", help="Financial year, YYYY/YY, e.g. 2022/23.")],
-    out_path: Annotated[Path, typer.Option("--out", help="File to write.")],
-    fmt: Annotated[DashboardFormat, typer.Option("--format", help="Output format.")] = (
-        DashboardFormat.pdf
-    ),
-    area: Annotated[
-        str | None, typer.Option("--area", help="Home area. Default: the profile's.")
-    ] = None,
-    vintage: Annotated[
-        str | None, typer.Option("--vintage", help="As the data stood at this release, YYYY-MM.")
-    ] = None,
-    profile: Annotated[
-        Path | None, typer.Option("--profile", help="Partnership profile YAML.")
-    ] = None,
+    out_path: OutOpt,
+    fmt: FormatOpt = ProductFormat.pdf,
+    area: AreaOpt = None,
+    vintage: VintageOpt = None,
+    profile: ProfileOpt = None,
     warehouse: WarehouseOpt = None,
     taxonomy: TaxonomyOpt = None,
 ) -> None:
@@ -603,13 +593,9 @@ def assess(
 def stop_search(
     start: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
     end: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
-    out_path: Annotated[Path, typer.Option("--out", help="File to write.")],
-    fmt: Annotated[DashboardFormat, typer.Option("--format", help="Output format.")] = (
-        DashboardFormat.pdf
-    ),
-    area: Annotated[
-        str | None, typer.Option("--area", help="Area (name or GSS code). Default: the profile's.")
-    ] = None,
+    out_path: OutOpt,
+    fmt: FormatOpt = ProductFormat.pdf,
+    area: AreaOpt = None,
     force: Annotated[
         str | None,
         typer.Option("--force", help="Police force slug, e.g. metropolitan. Default: every force."),
@@ -622,9 +608,7 @@ def stop_search(
             "place searches by their coordinates. Default: $CSPKIT_BOUNDARIES.",
         ),
     ] = None,
-    profile: Annotated[
-        Path | None, typer.Option("--profile", help="Partnership profile YAML.")
-    ] = None,
+    profile: ProfileOpt = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """The stop-and-search profile of an area from data.police.uk records."""
