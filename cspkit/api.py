@@ -577,6 +577,19 @@ def sna(
     report.stop_search = _sna_stop_search(
         the_profile.home, first, last, search_boundaries, warehouse
     )
+    # every file behind a figure goes on the Data sources page
+    extra = list(report.wards.get("sources", []))
+    if boundaries and report.wards.get("available"):
+        extra.append(SourceRef(str(boundaries), None, "ward boundaries (the map)"))
+    if report.stop_search.get("available"):
+        extra += report.stop_search["profile"].sources
+    if report.street_crime.get("available"):
+        extra.append(SourceRef(report.street_crime["lookup"], None, "LSOA to ward lookup"))
+    known = {s.path for s in report.sources}
+    for source in extra:
+        if source.path not in known:
+            known.add(source.path)
+            report.sources.append(source)
     return report
 
 

@@ -250,3 +250,23 @@ def test_ward_map_lists_wards_without_a_boundary(ward_warehouse) -> None:
     assert old.wards["code_sets"] == ["2018"] and old.wards["unmatched"] == []
     svg = old.wards["map"].svg
     assert svg.count("<path") >= 21 and "1.5 to 2" in svg
+
+
+def test_data_sources_name_the_ward_files_and_boundaries(ward_warehouse) -> None:
+    from conftest import SHARED_DATA
+
+    shapes = SHARED_DATA / "boundaries" / "london-wards-2018" / "London_Ward.shp"
+    report = api.sna(
+        "2021-09",
+        "2022-08",
+        area="Barnet",
+        vintage="2022-08",
+        boundaries=shapes,
+        warehouse=ward_warehouse,
+        taxonomy_files=[],
+    )
+    paths = [s.path for s in report.sources]
+    ward_file = SHARED_DATA / "mps" / "ward" / "vintage-2022-08"
+    assert any(p.startswith(str(ward_file)) for p in paths)
+    assert str(shapes) in paths
+    assert any(s.note == "ward population" for s in report.sources)

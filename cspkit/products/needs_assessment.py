@@ -548,6 +548,13 @@ def ward_section(
         "period": {"start": total.first, "end": total.last},
         "code_sets": total.code_sets,
         "files": files,
+        "sources": [
+            SourceRef(f.path, f.vintage, f"ward file ({f.codes.label})") for f in total.files
+        ]
+        + [
+            SourceRef(label, None, "ward population")
+            for label in sorted({r["population_source"] for r in rows if r["population"]})
+        ],
         "rows": rows,
         "top": top,
         "sentences": sentences,
