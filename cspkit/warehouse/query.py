@@ -121,6 +121,37 @@ def monthly_counts(
                 {"files": files, "offences": list(offence_ids)},
             ).fetchall()
         }
+    return month_values(
+        first,
+        last,
+        chosen,
+        as_of=as_of,
+        area_in=area_in,
+        offence_in=offence_in,
+        sums=sums,
+        no_area="the file has no rows for this area",
+        no_offence="the file does not publish this offence",
+    )
+
+
+def month_values(
+    first: date,
+    last: date,
+    chosen: dict[date, MonthSource],
+    *,
+    as_of: date | None,
+    area_in: set[int],
+    offence_in: set[int],
+    sums: dict[date, int],
+    no_area: str,
+    no_offence: str,
+) -> list[MonthlyValue]:
+    """One value per month with the missing-month rules every series shares.
+
+    A month has a count when its chosen file covers it, has rows for the area
+    (``area_in``) and publishes the offence (``offence_in``); a missing combination
+    within such a file is a recorded zero. Otherwise the month is missing, with why.
+    """
     values = []
     for month in month_range(first, last):
         src = chosen.get(month)
@@ -130,17 +161,9 @@ def monthly_counts(
             )
             values.append(MonthlyValue(month, None, None, None, reason))
         elif src.file_id not in area_in:
-            values.append(
-                MonthlyValue(
-                    month, None, src.vintage, src.path, "the file has no rows for this area"
-                )
-            )
+            values.append(MonthlyValue(month, None, src.vintage, src.path, no_area))
         elif src.file_id not in offence_in:
-            values.append(
-                MonthlyValue(
-                    month, None, src.vintage, src.path, "the file does not publish this offence"
-                )
-            )
+            values.append(MonthlyValue(month, None, src.vintage, src.path, no_offence))
         else:
             values.append(MonthlyValue(month, sums.get(month, 0), src.vintage, src.path))
     return values
@@ -220,33 +243,17 @@ def dashboard_monthly_counts(
                 {k: params[k] for k in ("files", "borough", "subgroup", "measure")},
             ).fetchall()
         }
-    values = []
-    for month in month_range(first, last):
-        src = chosen.get(month)
-        if src is None:
-            reason = "no loaded file covers this month" + (
-                f" at vintage {as_of:%Y-%m}" if as_of else ""
-            )
-            values.append(MonthlyValue(month, None, None, None, reason))
-        elif src.file_id not in area_in:
-            values.append(
-                MonthlyValue(
-                    month, None, src.vintage, src.path, "the file has no borough rows for this area"
-                )
-            )
-        elif src.file_id not in subgroup_in:
-            values.append(
-                MonthlyValue(
-                    month,
-                    None,
-                    src.vintage,
-                    src.path,
-                    "the file does not publish this offence subgroup and measure",
-                )
-            )
-        else:
-            values.append(MonthlyValue(month, sums.get(month, 0), src.vintage, src.path))
-    return values
+    return month_values(
+        first,
+        last,
+        chosen,
+        as_of=as_of,
+        area_in=area_in,
+        offence_in=subgroup_in,
+        sums=sums,
+        no_area="the file has no borough rows for this area",
+        no_offence="the file does not publish this offence subgroup and measure",
+    )
 
 
 def dashboard_subgroups(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
