@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
 from scipy.stats import binomtest
+from timing import in_fresh_folder, median_time, record
 
 import cspkit.api as api
 from cspkit.taxonomy.areas import area_directory
@@ -122,18 +122,6 @@ def run_pandas(warehouse: Path, out: Path) -> dict:
     return figures
 
 
-def measure(func, warehouse: Path, repeat: int) -> tuple[float, dict]:
-    with tempfile.TemporaryDirectory() as folder:
-        figures = func(warehouse, Path(folder))
-    times = []
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as folder:
-            start = time.perf_counter()
-            func(warehouse, Path(folder))
-            times.append(time.perf_counter() - start)
-    return statistics.median(times), figures
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
@@ -147,8 +135,8 @@ def main() -> None:
             warehouse=warehouse,
             taxonomy_files=[],
         )
-        base_time, base = measure(run_pandas, warehouse, args.repeat)
-        ours_time, ours = measure(run_cspkit, warehouse, args.repeat)
+        base_time, base = median_time(in_fresh_folder(run_pandas, warehouse), args.repeat)
+        ours_time, ours = median_time(in_fresh_folder(run_cspkit, warehouse), args.repeat)
         assert ours == base, "cspkit and the baseline disagree"
         from cspkit.render import render_dashboard
 
@@ -170,8 +158,6 @@ def main() -> None:
     ]
     print("\n".join(lines))
     if args.record:
-        from ingest import record  # benchmarks/ingest.py
-
         record(lines, marker="dashboard-benchmark")
 
 

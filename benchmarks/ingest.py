@@ -20,15 +20,11 @@ is faster). ``--record`` rewrites the results table in docs/performance.md.
 from __future__ import annotations
 
 import argparse
-import platform
-import statistics
-import tempfile
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from timing import in_fresh_folder, median_time, record
 
 import cspkit
 
@@ -59,18 +55,6 @@ def run_pandas(files: list[Path], folder: Path) -> int:
     return total
 
 
-def measure(func, files: list[Path], repeat: int) -> tuple[float, int]:
-    with tempfile.TemporaryDirectory() as warm:
-        rows = func(files, Path(warm))
-    times = []
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as folder:
-            start = time.perf_counter()
-            func(files, Path(folder))
-            times.append(time.perf_counter() - start)
-    return statistics.median(times), rows
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
@@ -80,8 +64,8 @@ def main() -> None:
     files = sorted((args.data / "mps" / "borough").glob("vintage-*/*.csv"))
     if not files:
         raise SystemExit(f"no borough files under {args.data / 'mps' / 'borough'}")
-    base_time, base_rows = measure(run_pandas, files, args.repeat)
-    ours_time, our_rows = measure(run_cspkit, files, args.repeat)
+    base_time, base_rows = median_time(in_fresh_folder(run_pandas, files), args.repeat)
+    ours_time, our_rows = median_time(in_fresh_folder(run_cspkit, files), args.repeat)
     assert base_rows == our_rows, (base_rows, our_rows)
     ratio = base_time / ours_time
     runs = f"(median of {args.repeat})"
@@ -94,28 +78,7 @@ def main() -> None:
     ]
     print("\n".join(lines))
     if args.record:
-        record(lines)
-
-
-def record(lines: list[str], marker: str = "ingest-benchmark") -> None:
-    """Replace the block between two ``<!-- marker -->`` lines in docs/performance.md."""
-    doc = REPO / "docs" / "performance.md"
-    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    marker = f"<!-- {marker} -->"
-    block = (
-        f"{marker}\n"
-        f"Latest run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.python_implementation()} "
-        f"{platform.python_version()}, {platform.machine()}, DuckDB {duckdb.__version__}, "
-        f"pandas {pd.__version__}.\n\n```\n" + "\n".join(lines) + "\n```\n" + marker
-    )
-    if marker in text:
-        head, _, rest = text.partition(marker)
-        _, _, tail = rest.partition(marker)
-        text = head + block + tail
-    else:
-        text = text + "\n" + block + "\n"
-    doc.write_text(text, encoding="utf-8")
-    print(f"recorded in {doc}")
+        record(lines, marker="ingest-benchmark")
 
 
 if __name__ == "__main__":

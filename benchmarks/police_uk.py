@@ -142,7 +142,7 @@ def main() -> None:
     print("\n".join(lines))
     if args.record:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from ingest import record  # benchmarks/ingest.py
+        from timing import record  # benchmarks/timing.py
 
         record(lines, marker="police-uk-benchmark")
 

@@ -19,13 +19,12 @@ They are checked to agree on every ward's count before timing. The ratio is base
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from timing import median_time, record
 
 import cspkit.api as api
 from cspkit.taxonomy.areas import area_directory
@@ -72,16 +71,6 @@ def run_pandas(warehouse: Path) -> dict:
     return out
 
 
-def measure(func, warehouse: Path, repeat: int) -> tuple[float, dict]:
-    result = func(warehouse)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func(warehouse)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
@@ -95,8 +84,8 @@ def main() -> None:
             warehouse=warehouse,
             taxonomy_files=[],
         )
-        base_time, base = measure(run_pandas, warehouse, args.repeat)
-        ours_time, ours = measure(run_cspkit, warehouse, args.repeat)
+        base_time, base = median_time(lambda: run_pandas(warehouse), args.repeat)
+        ours_time, ours = median_time(lambda: run_cspkit(warehouse), args.repeat)
         assert ours == base, "cspkit and the baseline disagree"
     ratio = base_time / ours_time
     lines = [
@@ -107,8 +96,6 @@ def main() -> None:
     ]
     print("\n".join(lines))
     if args.record:
-        from ingest import record  # benchmarks/ingest.py
-
         record(lines, marker="wards-benchmark")
 
 
