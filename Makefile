@@ -9,7 +9,7 @@ DEMO_OUT ?= demo-output
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench docs clean
+.PHONY: demo test test-sqlite test-postgres lint bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,20 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m cspkit.demo --data $(DATA) --out $(DEMO_OUT)
 
+# Two lanes (scripts/run-tests, docs/testing.md): the whole suite with the web app on SQLite
+# (after scripts/ensure-chromium installs Debian's chromium for the browser tests if
+# missing), then tests/web on a throwaway PostgreSQL server on 127.0.0.1
+# (scripts/test-postgres, started and stopped around it). Fails if either lane fails.
+TESTS_ENV = PYTHON=$(abspath $(BIN))/python CSPKIT_SHARED_DATA=$(abspath $(DATA))
+
 test: $(STAMP)
-	CSPKIT_SHARED_DATA=$(abspath $(DATA)) $(BIN)/python -m pytest
+	$(TESTS_ENV) scripts/run-tests all
+
+test-sqlite: $(STAMP)
+	$(TESTS_ENV) scripts/run-tests sqlite
+
+test-postgres: $(STAMP)
+	$(TESTS_ENV) scripts/run-tests postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check cspkit tests benchmarks
@@ -39,4 +51,5 @@ docs: $(STAMP)
 	DOCS_PYTHON=$(abspath $(BIN))/python SHARED=$(abspath $(SHARED)) bash docs/_generate/generate.sh
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache
+	-scripts/test-postgres destroy
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .pg-test
