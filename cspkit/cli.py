@@ -639,6 +639,13 @@ def stop_search(
     out.print(f"Written: {written}", highlight=False)
 
 
+from cspkit.web.cli import serve as _serve  # noqa: E402  (Django loads only when it runs)
+from cspkit.web.cli import web_app  # noqa: E402
+
+app.add_typer(web_app, name="web")
+app.command("serve")(_serve)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -1,0 +1,10 @@
+"""``python -m cspkit.web <django command>``: Django's manage.py for this project."""
+
+import os
+import sys
+
+from django.core.management import execute_from_command_line
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cspkit.web.settings")
+    execute_from_command_line(sys.argv)

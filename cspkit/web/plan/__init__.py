@@ -1,0 +1,1 @@
+"""Partnership records: organisations, people, the strategy, the VRU action plan and its history."""

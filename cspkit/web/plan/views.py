@@ -1,0 +1,455 @@
+"""The plan pages. Each view checks one permission from :mod:`permissions` and lists only what
+the user may see; the arithmetic lives in :mod:`board`, the changes in :mod:`services`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from cspkit.web.plan import permissions
+from cspkit.web.plan.board import board_summary
+from cspkit.web.plan.forms import (
+    ActionEditForm,
+    DeliveryRowFormSet,
+    PlanFilterForm,
+    UpdateForm,
+)
+from cspkit.web.plan.models import (
+    Action,
+    ActionPlan,
+    AuditEntry,
+    BoardMeeting,
+    DeliveryRow,
+    Organisation,
+    Stage,
+    Strategy,
+)
+from cspkit.web.plan.plan_io import LeadResolver
+from cspkit.web.plan.services import ActionChange, EditConflict, add_update, save_action
+
+
+def _partnership_or_403(request):
+    permissions.require(request.user, "view_plan")
+    partnership = permissions.partnership_of(request.user)
+    if partnership is None:
+        raise PermissionDenied("Your account is not part of a partnership.")
+    return partnership
+
+
+def _current_plan(partnership) -> ActionPlan | None:
+    return ActionPlan.objects.filter(partnership=partnership).order_by("-year", "-pk").first()
+
+
+def _visible_action(request, pk: int) -> Action:
+    action = (
+        permissions.actions_visible_to(request.user)
+        .select_related("plan", "plan__partnership", "plan__strategy", "theme", "updated_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action in your partnership's plan.")
+    return action
+
+
+def _with_rows(queryset):
+    return queryset.select_related("theme").prefetch_related(
+        Prefetch("rows", queryset=DeliveryRow.objects.prefetch_related("lead_organisations")),
+        "objectives",
+    )
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    partnership = _partnership_or_403(request)
+    plan = _current_plan(partnership)
+    strategy = Strategy.objects.filter(partnership=partnership).order_by("-pk").first()
+    summary = None
+    if plan is not None:
+        summary = board_summary(
+            permissions.actions_visible_to(request.user).filter(plan=plan), partnership
+        )
+    mine = (
+        permissions.actions_editable_by(request.user).count()
+        if permissions.role_of(request.user) == "editor"
+        else None
+    )
+    return render(
+        request,
+        "plan/home.html",
+        {
+            "partnership": partnership,
+            "plan": plan,
+            "strategy": strategy,
+            "summary": summary,
+            "my_count": mine,
+        },
+    )
+
+
+def _filtered(request, actions, form: PlanFilterForm, today: date):
+    if not form.is_valid():
+        return actions, False
+    data = form.cleaned_data
+    if data.get("organisation"):
+        actions = actions.filter(rows__lead_organisations=data["organisation"])
+    if data.get("lead"):
+        actions = actions.filter(rows__named_lead=data["lead"])
+    if data.get("rag"):
+        actions = actions.filter(rag="" if data["rag"] == "none" else data["rag"])
+    if data.get("stage"):
+        actions = actions.filter(progress="" if data["stage"] == "none" else data["stage"])
+    if data.get("objective"):
+        actions = actions.filter(objectives__number=data["objective"])
+    actions = actions.distinct()
+    return actions, bool(data.get("overdue"))
+
+
+@login_required
+def plan(request: HttpRequest) -> HttpResponse:
+    partnership = _partnership_or_403(request)
+    current = _current_plan(partnership)
+    today = timezone.localdate()
+    strategy = current.strategy if current else None
+    objectives = list(strategy.objectives.all()) if strategy else []
+    leads = (
+        DeliveryRow.objects.filter(action__plan=current)
+        .exclude(named_lead="")
+        .values_list("named_lead", flat=True)
+        .distinct()
+        .order_by("named_lead")
+    )
+    form = PlanFilterForm(
+        request.GET or None,
+        organisations=Organisation.objects.filter(
+            partnership=partnership, lead_rows__isnull=False
+        ).distinct(),
+        leads=list(leads),
+        objectives=objectives,
+    )
+    actions = permissions.actions_visible_to(request.user).filter(plan=current)
+    actions, only_overdue = _filtered(request, actions, form, today)
+    actions = list(_with_rows(actions).order_by("theme__number", "position"))
+    if only_overdue:
+        actions = [a for a in actions if a.is_overdue(today)]
+    for action in actions:
+        action.overdue = action.is_overdue(today)
+    group = (form.cleaned_data.get("group") if form.is_bound and form.is_valid() else "") or "theme"
+    groups = _group(actions, group, current, objectives)
+    editable = set(
+        permissions.actions_editable_by(request.user)
+        .filter(plan=current)
+        .values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "plan/plan.html",
+        {
+            "plan": current,
+            "form": form,
+            "groups": groups,
+            "count": len(actions),
+            "group": group,
+            "editable": editable,
+            "today": today,
+            "filtered": bool(
+                request.GET and any(v for k, v in request.GET.items() if k != "group")
+            ),
+        },
+    )
+
+
+def _group(actions, group: str, current, objectives):
+    if group == "objective":
+        groups = []
+        for objective in objectives:
+            members = [a for a in actions if objective in a.objectives.all()]
+            groups.append(
+                {
+                    "title": f"Objective {objective.number}",
+                    "text": objective.text,
+                    "actions": members,
+                }
+            )
+        unlinked = [a for a in actions if not a.objectives.all()]
+        if unlinked:
+            groups.append({"title": "Not linked to an objective", "text": "", "actions": unlinked})
+        return groups
+    themes = list(current.themes.all()) if current else []
+    return [
+        {
+            "title": f"{t.number}. {t.name.title() if t.name.isupper() else t.name}",
+            "text": t.description,
+            "actions": [a for a in actions if a.theme_id == t.pk],
+        }
+        for t in themes
+    ]
+
+
+@login_required
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _visible_action(request, pk)
+    may_update = permissions.can(request.user, "add_update", action)
+    form = UpdateForm()
+    if request.method == "POST":
+        permissions.require(request.user, "add_update", action)
+        form = UpdateForm(request.POST)
+        if form.is_valid():
+            add_update(request.user, action.pk, **form.cleaned_data)
+            messages.success(request, "Your update has been added.")
+            return redirect("action", pk=action.pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "plan/action.html",
+        {
+            "action": action,
+            "rows": action.rows.prefetch_related("lead_organisations"),
+            "updates": action.updates.select_related("author", "author__person"),
+            "history": action.audit.select_related("user")[:100],
+            "form": form,
+            "may_update": may_update,
+            "may_edit": permissions.can(request.user, "edit_action", action),
+            "overdue": action.is_overdue(today),
+            "end": action.end_date(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _edit_initial(action: Action) -> dict:
+    return {
+        "version": action.version,
+        "progress": action.progress,
+        "rag": action.rag,
+        "comment": action.comment,
+        "document_refs": action.document_refs,
+        "objectives": list(action.objectives.all()),
+    }
+
+
+def _rows_initial(action: Action) -> list[dict]:
+    return [
+        {
+            "named_lead": r.named_lead,
+            "lead_organisation_text": r.lead_organisation_text,
+            "start": r.start,
+            "end": r.end,
+            "supporting": r.supporting,
+            "local_outcomes": r.local_outcomes,
+        }
+        for r in action.rows.all()
+    ]
+
+
+@login_required
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _visible_action(request, pk)
+    permissions.require(request.user, "edit_action", action)
+    strategy = action.plan.strategy
+    conflict = None
+    if request.method == "POST":
+        form = ActionEditForm(request.POST, strategy=strategy)
+        rows = DeliveryRowFormSet(request.POST, prefix="rows")
+        if form.is_valid() and rows.is_valid():
+            try:
+                save_action(
+                    request.user,
+                    action.pk,
+                    form.cleaned_data["version"],
+                    _change(action, form, rows),
+                )
+            except EditConflict as exc:
+                conflict = _conflict(exc, form, rows)
+                # Re-submitting now overwrites deliberately: the form carries the new version.
+                data = request.POST.copy()
+                data["version"] = str(exc.current.version)
+                form = ActionEditForm(data, strategy=strategy)
+                rows = DeliveryRowFormSet(data, prefix="rows")
+                form.is_valid()
+                rows.is_valid()
+            else:
+                messages.success(request, f"Action {action.label} has been saved.")
+                return redirect("action", pk=action.pk)
+    else:
+        form = ActionEditForm(initial=_edit_initial(action), strategy=strategy)
+        rows = DeliveryRowFormSet(initial=_rows_initial(action), prefix="rows")
+    invalid = request.method == "POST" and (conflict or form.errors or rows.total_error_count())
+    return render(
+        request,
+        "plan/action_edit.html",
+        {
+            "action": action,
+            "form": form,
+            "rows": rows,
+            "conflict": conflict,
+        },
+        status=409 if conflict else (400 if invalid else 200),
+    )
+
+
+def _change(action: Action, form: ActionEditForm, rows) -> ActionChange:
+    data = form.cleaned_data
+    kept = [
+        {
+            k: (r.get(k) or ("" if k not in ("start", "end") else None))
+            for k in (
+                "named_lead",
+                "lead_organisation_text",
+                "start",
+                "end",
+                "supporting",
+                "local_outcomes",
+            )
+        }
+        for r in rows.cleaned_data
+        if r and not r.get("DELETE")
+    ]
+    # Keep the continuation-row fields the form does not show (template fidelity).
+    old = list(action.rows.all())
+    for position, row in enumerate(kept):
+        source = old[position] if position < len(old) else None
+        for name in ("vru_outcomes_text", "progress", "comment", "document_refs", "rag"):
+            row[name] = getattr(source, name) if source else ""
+    return ActionChange(
+        fields={k: data[k] for k in ("progress", "rag", "comment", "document_refs")},
+        objectives=list(data["objectives"]),
+        rows=kept,
+        lead_resolver=LeadResolver(action.plan.partnership),
+    )
+
+
+def _conflict(exc: EditConflict, form: ActionEditForm, rows) -> dict:
+    current = exc.current
+    current.refresh_from_db()
+    yours = form.cleaned_data
+    labels = {
+        "progress": "Progress stage",
+        "rag": "Risk RAG status",
+        "comment": "Comment",
+        "document_refs": "Document reference(s)",
+    }
+    differences = [
+        {
+            "label": label,
+            "theirs": getattr(current, name),
+            "yours": yours.get(name, ""),
+            "field": name,
+        }
+        for name, label in labels.items()
+        if getattr(current, name) != yours.get(name, "")
+    ]
+    theirs_objectives = sorted(o.number for o in current.objectives.all())
+    your_objectives = sorted(o.number for o in yours.get("objectives", []))
+    if theirs_objectives != your_objectives:
+        differences.append(
+            {
+                "label": "Objectives",
+                "field": "objectives",
+                "theirs": ", ".join(map(str, theirs_objectives)) or "none",
+                "yours": ", ".join(map(str, your_objectives)) or "none",
+            }
+        )
+    return {"entry": exc.theirs, "differences": differences, "current": current}
+
+
+@login_required
+def my_actions(request: HttpRequest) -> HttpResponse:
+    _partnership_or_403(request)
+    person = permissions.person_of(request.user)
+    today = timezone.localdate()
+    actions = []
+    if person is not None:
+        actions = list(
+            _with_rows(
+                permissions.actions_visible_to(request.user)
+                .filter(
+                    Q(rows__lead_organisations=person.organisation_id)
+                    | Q(rows__named_lead__iexact=person.name)
+                )
+                .distinct()
+            ).order_by("theme__number", "position")
+        )
+    for action in actions:
+        action.overdue = action.is_overdue(today)
+    editable = set(permissions.actions_editable_by(request.user).values_list("pk", flat=True))
+    return render(
+        request,
+        "plan/my_actions.html",
+        {
+            "actions": actions,
+            "person": person,
+            "editable": editable,
+        },
+    )
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    partnership = _partnership_or_403(request)
+    current = _current_plan(partnership)
+    meetings = list(BoardMeeting.objects.filter(partnership=partnership).order_by("-date"))
+    since = None
+    if request.GET.get("since"):
+        try:
+            since = date.fromisoformat(request.GET["since"])
+        except ValueError:
+            messages.error(request, "The 'since' date must look like 2024-03-01.")
+    summary = board_summary(
+        permissions.actions_visible_to(request.user).filter(plan=current),
+        partnership,
+        since=since,
+    )
+    return render(
+        request,
+        "plan/board.html",
+        {
+            "plan": current,
+            "summary": summary,
+            "meetings": meetings,
+        },
+    )
+
+
+@login_required
+def strategy(request: HttpRequest) -> HttpResponse:
+    partnership = _partnership_or_403(request)
+    current = Strategy.objects.filter(partnership=partnership).order_by("-pk").first()
+    visible = permissions.actions_visible_to(request.user).select_related("theme")
+    objectives = []
+    if current:
+        for objective in current.objectives.all():
+            objectives.append(
+                (
+                    objective,
+                    visible.filter(objectives=objective).order_by("theme__number", "position"),
+                )
+            )
+    return render(
+        request,
+        "plan/strategy.html",
+        {
+            "strategy": current,
+            "objectives": objectives,
+            "recommendations": current.recommendations.all() if current else [],
+        },
+    )
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    permissions.require(request.user, "view_audit")
+    partnership = permissions.partnership_of(request.user)
+    entries = AuditEntry.objects.filter(partnership=partnership).select_related("user")[:500]
+    return render(request, "plan/audit.html", {"entries": entries})
+
+
+def stage_label(value: str) -> str:
+    return Stage(value).label if value else "Not recorded"
