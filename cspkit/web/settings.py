@@ -164,7 +164,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("CSPKIT_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Set only where collectstatic runs (production); unset, WhiteNoise serves from the package.
+STATIC_ROOT = os.environ.get("CSPKIT_STATIC_ROOT") or None
 # Serve straight from the app's static folder when collectstatic has not been run (laptops);
 # production runs collectstatic into STATIC_ROOT (docs/deployment.md).
 WHITENOISE_USE_FINDERS = True
