@@ -9,7 +9,8 @@ DEMO_OUT ?= demo-output
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-sqlite test-postgres lint bench docs clean
+
+.PHONY: serve demo test test-sqlite test-postgres lint bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python -m cspkit.demo --data $(DATA) --out $(DEMO_OUT)
+
+# The partnership web app on the demo's database (run `make demo` first).
+serve: $(STAMP)
+	$(BIN)/cspkit serve --database $(DEMO_OUT)/web.sqlite3
 
 # Two lanes (scripts/run-tests, docs/testing.md): the whole suite with the web app on SQLite
 # (after scripts/ensure-chromium installs Debian's chromium for the browser tests if

@@ -126,7 +126,40 @@ def _run(data: Path, out: Path, console: Console) -> int:
         f"Try: .venv/bin/cspkit series --warehouse {warehouse} --area Barnet "
         "--offence burglary --from 2023-01 --to 2023-12"
     )
+    _web_demo(out, console)
     return 0
+
+
+def _web_demo(out: Path, console: Console) -> None:
+    """Load the partnership web app's demo (strategy, action plan, accounts) beside the rest."""
+    import os
+
+    database = (out / "web.sqlite3").resolve()
+    database.unlink(missing_ok=True)
+    os.environ.pop("CSPKIT_DATABASE_URL", None)
+    os.environ["CSPKIT_WEB_DB"] = str(database)
+    from django.core.management import call_command
+
+    from cspkit.web import setup
+
+    setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    from cspkit.web.plan.demo import DEMO_ACCOUNTS, load_demo
+
+    with console.status("Loading the partnership web app's demo (strategy and action plan) ..."):
+        result = load_demo()
+    plan = result.plan
+    console.print(f"Web app: {plan.actions.count()} actions of {plan} in {database}")
+    console.print(
+        "Open it: [bold]make serve[/] (or .venv/bin/cspkit serve --database "
+        f"{database}), then http://127.0.0.1:8000/ and sign in as"
+    )
+    for account in DEMO_ACCOUNTS:
+        console.print(
+            f"  {account.username:<14} password {account.password:<18} "
+            f"({account.role}, {account.organisation})"
+        )
+    console.print("  - demo accounts for trying it on this machine only.")
 
 
 if __name__ == "__main__":

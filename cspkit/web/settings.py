@@ -164,6 +164,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # Set only where collectstatic runs (production); unset, WhiteNoise serves from the package.
 STATIC_ROOT = os.environ.get("CSPKIT_STATIC_ROOT") or None
 # Serve straight from the app's static folder when collectstatic has not been run (laptops);
