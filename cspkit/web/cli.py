@@ -102,9 +102,20 @@ def serve(
     """Run the web app (waitress WSGI server), bringing the database schema up to date first."""
     _django(database)
     _migrate()
-    from waitress import serve as waitress_serve
-
     from cspkit.web.wsgi import application
 
+    try:
+        from waitress.server import create_server
+
+        server = create_server(application, host=host, port=port, threads=threads,
+                               ident="cspkit")
+    except OSError as exc:
+        Console(stderr=True).print(
+            f"[bold red]Error:[/] cannot listen on {host}:{port} ({exc.strerror}). "
+            "Is another server using that port? Try --port 8001.", highlight=False)
+        raise typer.Exit(2) from None
     out.print(f"cspkit web app on http://{host}:{port}/ using the {_where()}. Ctrl+C stops it.")
-    waitress_serve(application, host=host, port=port, threads=threads, ident="cspkit")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        out.print("Stopped.")
