@@ -328,3 +328,29 @@ def test_rag_is_shown_as_word_and_symbol(client, demo):
     html = client.get(reverse("action", args=[demo.police_action.pk])).content.decode()
     assert 'class="tag rag-red"' in html and "✖</span> Red" in html
     assert "Implementation/delivery" in html
+
+
+def test_editor_links_an_action_to_objectives_and_recommendations(client, demo):
+    action = demo.police_action
+    strategy = action.plan.strategy
+    client.force_login(demo.police_editor)
+    data = {
+        "version": action.version,
+        "progress": "",
+        "rag": "",
+        "comment": "",
+        "document_refs": "",
+        "objectives": [strategy.objectives.get(number=7).pk],
+        "recommendations": [strategy.recommendations.get(number=n).pk for n in (3, 10)],
+        "rows-TOTAL_FORMS": "0",
+        "rows-INITIAL_FORMS": "0",
+        "rows-MIN_NUM_FORMS": "0",
+        "rows-MAX_NUM_FORMS": "1000",
+    }
+    assert client.post(reverse("action_edit", args=[action.pk]), data).status_code == 302
+    assert [o.number for o in action.objectives.all()] == [7]
+    assert sorted(r.number for r in action.recommendations.all()) == [3, 10]
+    entry = AuditEntry.objects.latest("pk")
+    assert entry.after["recommendations"] == [3, 10] and entry.before["recommendations"] == []
+    html = client.get(reverse("strategy")).content.decode()
+    assert f'href="/plan/actions/{action.pk}/"' in html.split('id="recommendation-3"')[1]

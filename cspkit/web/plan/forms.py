@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from cspkit.web.plan.models import Objective, Rag, Stage
+from cspkit.web.plan.models import Objective, Rag, Recommendation, Stage
 
 BLANK_STAGE = [("", "Not recorded")] + list(Stage.choices)
 BLANK_RAG = [("", "Not rated")] + [
@@ -39,10 +39,21 @@ class ActionEditForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    recommendations = forms.ModelMultipleChoiceField(
+        label="Needs assessment recommendations this action answers",
+        required=False,
+        queryset=Recommendation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     def __init__(self, *args, strategy=None, **kwargs):
         super().__init__(*args, **kwargs)
         if strategy is not None:
             self.fields["objectives"].queryset = strategy.objectives.all()
+            self.fields["recommendations"].queryset = strategy.recommendations.all()
+        self.fields["recommendations"].label_from_instance = lambda r: (
+            f"Recommendation {r.number}: {r.text[:110]}{'...' if len(r.text) > 110 else ''}"
+        )
         self.fields["objectives"].label_from_instance = lambda o: (
             f"Objective {o.number}: {o.text[:110]}{'...' if len(o.text) > 110 else ''}"
         )

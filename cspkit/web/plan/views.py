@@ -232,6 +232,7 @@ def _edit_initial(action: Action) -> dict:
         "comment": action.comment,
         "document_refs": action.document_refs,
         "objectives": list(action.objectives.all()),
+        "recommendations": list(action.recommendations.all()),
     }
 
 
