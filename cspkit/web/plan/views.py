@@ -322,6 +322,7 @@ def _change(action: Action, form: ActionEditForm, rows) -> ActionChange:
     return ActionChange(
         fields={k: data[k] for k in ("progress", "rag", "comment", "document_refs")},
         objectives=list(data["objectives"]),
+        recommendations=list(data["recommendations"]),
         rows=kept,
         lead_resolver=LeadResolver(action.plan.partnership),
     )
