@@ -90,6 +90,96 @@ def manage(ctx: typer.Context, database: DatabaseOpt = None) -> None:
     execute_from_command_line(["cspkit web manage", *ctx.args])
 
 
+@web_app.command("import-plan")
+def import_plan(
+    file: Annotated[
+        Path,
+        typer.Argument(help="The action plan spreadsheet (.xlsx) in the VRU template's layout."),
+    ],
+    database: DatabaseOpt = None,
+) -> None:
+    """Import the action plan from a VRU spreadsheet; a file with any problem changes nothing.
+
+    Problems are listed (sheet, row, column, value, problem) and the exit code is 2.
+    """
+    if not file.is_file():
+        out.print(f"[red]No such file:[/] {file}")
+        raise typer.Exit(2)
+    _django(database)
+    _migrate()
+    from rich.table import Table
+
+    from cspkit.web.plan.vru_xlsx import WorkbookErrors, import_workbook
+
+    try:
+        result = import_workbook(file, source_name=file.name)
+    except WorkbookErrors as exc:
+        table = Table(
+            title=f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} "
+            f"in {file.name} - nothing was imported",
+            show_lines=True,
+        )
+        for heading in ("Sheet", "Row", "Column", "Value", "Problem"):
+            table.add_column(heading, overflow="fold")
+        for p in exc.problems:
+            row = "" if p.row is None else str(p.row)
+            value = p.value if len(p.value) <= 80 else p.value[:77] + "..."
+            table.add_row(p.sheet or "(file)", row, p.column, value, p.problem)
+        out.print(table)
+        raise typer.Exit(2) from None
+    plan = result.plan
+    out.print(f"Imported {file.name} into {plan} ({plan.partnership}) in the {_where()}.")
+    out.print(
+        f"  {len(result.created)} new, {len(result.updated)} changed and "
+        f"{len(result.unchanged)} unchanged actions."
+    )
+    for label, items in (
+        ("New", result.created),
+        ("Changed", result.updated),
+        ("Not in the file (left as they were)", result.not_in_file),
+        ("New organisations", result.new_organisations),
+    ):
+        if items:
+            out.print(f"  {label}: {', '.join(items)}")
+
+
+@web_app.command("export-plan")
+def export_plan(
+    file: Annotated[Path, typer.Argument(help="Where to write the spreadsheet (.xlsx).")],
+    year: Annotated[
+        str | None,
+        typer.Option("--year", help="The plan's year, e.g. 2023/24. Default: the latest."),
+    ] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Write the action plan as the VRU spreadsheet (XLSX), ready to send or to import again."""
+    _django(database)
+    _migrate()
+    from cspkit.web.plan.models import ActionPlan
+    from cspkit.web.plan.plan_io import plan_data
+    from cspkit.web.plan.vru_xlsx import workbook_bytes
+
+    plans = ActionPlan.objects.select_related("partnership")
+    if year:
+        plans = plans.filter(year=year)
+    found = list(plans.order_by("-year", "-pk"))
+    partnerships = {p.partnership_id for p in found}
+    if not found:
+        known = ", ".join(sorted(set(ActionPlan.objects.values_list("year", flat=True))))
+        out.print(
+            f"[red]No action plan{f' for {year}' if year else ''} in the {_where()}.[/] "
+            + (f"Plans: {known}." if known else "Load one with `cspkit web demo` or import-plan.")
+        )
+        raise typer.Exit(1)
+    if len(partnerships) > 1:
+        names = ", ".join(sorted({f"{p.partnership} {p.year}" for p in found}))
+        out.print(f"[red]Plans of several partnerships match:[/] {names}. Give --year.")
+        raise typer.Exit(1)
+    plan = found[0]
+    file.write_bytes(workbook_bytes(plan_data(plan)))
+    out.print(f"Wrote {plan} ({plan.actions.count()} actions) to {file}.")
+
+
 def serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     host: Annotated[

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from cspkit.web.plan import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("strategy/", views.strategy, name="strategy"),
     path("audit/", views.audit_log, name="audit"),
+    path("", include("cspkit.web.plan.urls_xlsx")),  # plan_export, plan_import
 ]
