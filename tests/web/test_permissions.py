@@ -136,6 +136,24 @@ def test_action_matrix(client, demo, users, key, role):
 
 
 ADMIN_PAGES = {
+    "plan_export": {
+        "anonymous": 302,
+        "admin": 200,
+        "police_editor": 200,
+        "cyps_editor": 200,
+        "viewer": 200,
+        "no_person": 403,
+        "outsider": 404,
+    },
+    "plan_import": {
+        "anonymous": 302,
+        "admin": 200,
+        "police_editor": 403,
+        "cyps_editor": 403,
+        "viewer": 403,
+        "no_person": 403,
+        "outsider": 200,
+    },
     "audit": {
         "anonymous": 302,
         "admin": 200,

@@ -354,3 +354,66 @@ def test_editor_links_an_action_to_objectives_and_recommendations(client, demo):
     assert entry.after["recommendations"] == [3, 10] and entry.before["recommendations"] == []
     html = client.get(reverse("strategy")).content.decode()
     assert f'href="/plan/actions/{action.pk}/"' in html.split('id="recommendation-3"')[1]
+
+
+def test_removing_a_row_keeps_the_other_rows_own_columns(client, demo):
+    """Hidden template columns (a continuation row's own RAG) stay with their row."""
+    action = next(a for a in Action.objects.all() if a.rows.count() >= 2)
+    rows = list(action.rows.all())
+    rows[1].rag, rows[1].comment = "red", "Row two's own note"
+    rows[1].save()
+    client.force_login(demo.admin)
+    data = {
+        "version": action.version,
+        "progress": "",
+        "rag": "",
+        "comment": "",
+        "document_refs": "",
+        "rows-TOTAL_FORMS": str(len(rows)),
+        "rows-INITIAL_FORMS": str(len(rows)),
+        "rows-MIN_NUM_FORMS": "0",
+        "rows-MAX_NUM_FORMS": "1000",
+        "objectives": [o.pk for o in action.objectives.all()],
+    }
+    for i, row in enumerate(rows):
+        data.update(
+            {
+                f"rows-{i}-named_lead": row.named_lead,
+                f"rows-{i}-lead_organisation_text": row.lead_organisation_text,
+                f"rows-{i}-supporting": row.supporting,
+                f"rows-{i}-local_outcomes": row.local_outcomes,
+            }
+        )
+    data["rows-0-DELETE"] = "on"
+    assert client.post(reverse("action_edit", args=[action.pk]), data).status_code == 302
+    remaining = list(action.rows.all())
+    assert len(remaining) == len(rows) - 1
+    assert remaining[0].named_lead == rows[1].named_lead
+    assert (remaining[0].rag, remaining[0].comment) == ("red", "Row two's own note")
+
+
+def test_plan_data_without_a_part_leaves_that_part_alone(demo):
+    from cspkit.web.plan.plan_io import apply_plan_data, plan_data
+
+    action = demo.police_action
+    action.recommendations.set(action.plan.strategy.recommendations.filter(number=3))
+    data = plan_data(action.plan)
+    for key in ("leadership", "emerging_themes", "optional_actions", "key_documents"):
+        del data["plan"][key]
+    for spec in data["plan"]["actions"]:
+        del spec["objectives"], spec["recommendations"]
+    counts = (
+        action.plan.leadership.count(),
+        action.plan.emerging_themes.count(),
+        action.plan.optional_actions.count(),
+        action.objectives.count(),
+    )
+    result = apply_plan_data(data)
+    assert result.updated == [] and len(result.unchanged) == Action.objects.count()
+    assert counts == (
+        action.plan.leadership.count(),
+        action.plan.emerging_themes.count(),
+        action.plan.optional_actions.count(),
+        action.objectives.count(),
+    )
+    assert [r.number for r in action.recommendations.all()] == [3]

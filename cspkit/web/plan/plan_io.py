@@ -39,7 +39,8 @@ from cspkit.web.plan.models import (
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_SPLIT_ORGS = re.compile(r"\s*(?:,|;|/|\band\b|&)\s*", re.IGNORECASE)
+# Only commas and semicolons separate organisations: "Early Help & Prevention" is one.
+_SPLIT_ORGS = re.compile(r"\s*[,;]\s*")
 
 
 class PlanDataError(ValueError):
@@ -132,11 +133,14 @@ def apply_plan_data(
         )
         plan.title = plan_spec["title"]
         plan.strategy = strategy or plan.strategy
-        plan.key_documents = "\n".join(plan_spec.get("key_documents") or [])
+        # A part the data leaves out is left as it is, never emptied.
+        if "key_documents" in plan_spec:
+            plan.key_documents = "\n".join(plan_spec.get("key_documents") or [])
         plan.save()
         _replace_children(plan, plan_spec)
         themes = _themes(plan, plan_spec.get("themes", []))
-        _optional_actions(plan, plan_spec.get("optional_actions", []), themes, outcomes)
+        if "optional_actions" in plan_spec:
+            _optional_actions(plan, plan_spec["optional_actions"], themes, outcomes)
         resolver = LeadResolver(partnership)
         result = ImportResult(plan=plan)
         _actions(plan, plan_spec.get("actions", []), themes, outcomes, resolver, user, result)
@@ -180,8 +184,15 @@ def _outcomes(names: list[str]) -> dict[str, VruOutcome]:
 
 
 def _replace_children(plan: ActionPlan, spec: dict) -> None:
+    if "leadership" in spec:
+        _replace_leadership(plan, spec["leadership"])
+    if "emerging_themes" in spec:
+        _replace_emerging(plan, spec["emerging_themes"])
+
+
+def _replace_leadership(plan: ActionPlan, items: list[dict]) -> None:
     plan.leadership.all().delete()
-    for position, item in enumerate(spec.get("leadership", [])):
+    for position, item in enumerate(items):
         LeadershipRole.objects.create(
             plan=plan,
             position=position,
@@ -189,8 +200,11 @@ def _replace_children(plan: ActionPlan, spec: dict) -> None:
             role=item.get("role", ""),
             name=item.get("name", "") or "",
         )
+
+
+def _replace_emerging(plan: ActionPlan, items: list[dict]) -> None:
     plan.emerging_themes.all().delete()
-    for position, item in enumerate(spec.get("emerging_themes", [])):
+    for position, item in enumerate(items):
         EmergingTheme.objects.create(
             plan=plan, position=position, name=item["name"], update=item.get("update", "") or ""
         )
@@ -287,12 +301,12 @@ def _actions(plan, specs, themes, outcomes, resolver, user, result: ImportResult
                 setattr(action, name, value)
             matched.add(action.pk)
         action.vru_outcomes.set(_outcome_list(outcomes, spec.get("vru_outcomes", [])))
-        action.objectives.set(
-            [_linked(objectives, n, "objective") for n in spec.get("objectives", [])]
-        )
-        action.recommendations.set(
-            [_linked(recommendations, n, "recommendation") for n in spec.get("recommendations", [])]
-        )
+        if "objectives" in spec:
+            action.objectives.set([_linked(objectives, n, "objective") for n in spec["objectives"]])
+        if "recommendations" in spec:
+            action.recommendations.set(
+                [_linked(recommendations, n, "recommendation") for n in spec["recommendations"]]
+            )
         action.rows.all().delete()
         for row_position, row_spec in enumerate(spec.get("rows", [])):
             row = DeliveryRow.objects.create(

@@ -298,27 +298,19 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _change(action: Action, form: ActionEditForm, rows) -> ActionChange:
     data = form.cleaned_data
-    kept = [
-        {
-            k: (r.get(k) or ("" if k not in ("start", "end") else None))
-            for k in (
-                "named_lead",
-                "lead_organisation_text",
-                "start",
-                "end",
-                "supporting",
-                "local_outcomes",
-            )
-        }
-        for r in rows.cleaned_data
-        if r and not r.get("DELETE")
-    ]
-    # Keep the continuation-row fields the form does not show (template fidelity).
+    shown = ("named_lead", "lead_organisation_text", "start", "end", "supporting", "local_outcomes")
+    hidden = ("vru_outcomes_text", "progress", "comment", "document_refs", "rag")
     old = list(action.rows.all())
-    for position, row in enumerate(kept):
-        source = old[position] if position < len(old) else None
-        for name in ("vru_outcomes_text", "progress", "comment", "document_refs", "rag"):
-            row[name] = getattr(source, name) if source else ""
+    kept = []
+    # Form i shows old row i (forms beyond the old rows are new), so a row's hidden template
+    # columns stay with that row even when a row above it is removed.
+    for index, r in enumerate(rows.cleaned_data):
+        if not r or r.get("DELETE"):
+            continue
+        row = {k: (r.get(k) or (None if k in ("start", "end") else "")) for k in shown}
+        source = old[index] if index < len(old) else None
+        row.update({k: getattr(source, k) if source else "" for k in hidden})
+        kept.append(row)
     return ActionChange(
         fields={k: data[k] for k in ("progress", "rag", "comment", "document_refs")},
         objectives=list(data["objectives"]),
