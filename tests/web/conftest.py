@@ -17,7 +17,11 @@ from cspkit.web.plan.models import Action, Organisation, Partnership, Person, Ro
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """PBKDF2 is slow on purpose; tests that sign in many times use a fast hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        # the demo accounts loaded once per session were hashed with Django's default
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @dataclass

@@ -100,9 +100,14 @@ def test_not_updated_this_quarter_and_changes_since_the_last_board(demo):
     assert summary.last_meeting == meeting and summary.since == meeting.date
     assert action not in summary.not_updated
     assert [u.text for u in summary.updates_since] == ["Weekly patrol plan agreed."]
+    # The stage/RAG change made with the note is listed once, with the note, not twice.
+    assert [c for c in summary.changes if c.action_id == action.pk] == []
+    action.refresh_from_db()
+    save_action(demo.police_editor, action.pk, action.version, _change(action, rag="red"))
+    summary = board_summary(Action.objects.all(), demo.partnership, today=today)
     changed = [c for c in summary.changes if c.action_id == action.pk]
     assert len(changed) == 1
-    assert dict((k, (a, b)) for k, a, b in changed[0].changed_fields())["rag"] == ("", "amber")
+    assert dict((k, (a, b)) for k, a, b in changed[0].changed_fields())["rag"] == ("amber", "red")
     # The demo's own load is not reported as a change.
     assert all(c.verb != "import" or c.before for c in summary.changes)
 

@@ -97,7 +97,7 @@ def board_summary(
     if since is not None:
         changes = list(
             AuditEntry.objects.filter(action_id__in=ids, when__gte=_aware(since))
-            .exclude(verb="add update")
+            .exclude(verb__in=("add update", "update with note"))
             .select_related("user", "action", "action__theme")[:300]
         )
         # The first load of an action (demo or spreadsheet import) is not a change to report.

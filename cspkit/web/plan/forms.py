@@ -27,7 +27,8 @@ class ActionEditForm(forms.Form):
         label="Comment",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="The template's Comment column: the current position in a sentence or two.",
+        help_text="The Comment column of the VRU action plan spreadsheet: where the action "
+        "stands, in a sentence or two.",
     )
     document_refs = forms.CharField(
         label="Document reference(s)", required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -68,10 +69,14 @@ class DeliveryRowForm(forms.Form):
         help_text="Short names separated by commas, e.g. Police, CST.",
     )
     start = forms.DateField(
-        label="Start date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Start date",
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     end = forms.DateField(
-        label="End date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="End date",
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     supporting = forms.CharField(
         label="Supporting organisation(s)", required=False, widget=forms.Textarea(attrs={"rows": 1})

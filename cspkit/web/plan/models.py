@@ -209,7 +209,9 @@ class Theme(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.name}"
+        # The template writes theme names in capitals; pages read better in sentence case.
+        name = self.name.capitalize() if self.name.isupper() else self.name
+        return f"{self.number}. {name}"
 
 
 class EmergingTheme(models.Model):

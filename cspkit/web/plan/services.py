@@ -117,7 +117,7 @@ def add_update(
         if after != before:
             record(
                 user,
-                "update",
+                "update with note",  # listed with the note on the board, not twice
                 action,
                 before,
                 after,

@@ -185,7 +185,7 @@ def _group(actions, group: str, current, objectives):
     themes = list(current.themes.all()) if current else []
     return [
         {
-            "title": f"{t.number}. {t.name.title() if t.name.isupper() else t.name}",
+            "title": str(t),
             "text": t.description,
             "actions": [a for a in actions if a.theme_id == t.pk],
         }
