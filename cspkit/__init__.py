@@ -4,7 +4,7 @@ The Python API mirrors the command line: every ``cspkit VERB`` is a function of 
 same name in :mod:`cspkit.api`, also reachable as ``cspkit.VERB``.
 """
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 _API = (
     "areas",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -13,16 +14,38 @@ from cspkit.cli import app
 COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
 
 
+def _commands(commands: dict, prefix: str = "cspkit") -> list[tuple[str, object]]:
+    """Every command by its full name, the subcommands of groups too (`cspkit web demo`)."""
+    found = []
+    for name, command in sorted(commands.items()):
+        full = f"{prefix} {name}"
+        found.append((full, command))
+        if getattr(command, "commands", None):  # a group: `cspkit web`
+            found += _commands(command.commands, full)
+    return found
+
+
+def _section(text: str, heading: str) -> str | None:
+    """The text under the line `## heading`, up to the next `## ` heading (None: no section)."""
+    match = re.search(rf"^## {re.escape(heading)}[ \t]*$", text, flags=re.M)
+    if match is None:
+        return None
+    return text[match.end() :].split("\n## ", 1)[0]
+
+
 def test_every_command_and_option_is_in_the_cli_reference() -> None:
     text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
-    for name, command in COMMANDS.items():
-        assert f"## cspkit {name}" in text, f"docs/cli.md has no section for `cspkit {name}`"
-        section = text.split(f"## cspkit {name}", 1)[1].split("\n## ", 1)[0]
+    for name, command in _commands(COMMANDS):
+        section = _section(text, name)
+        assert section is not None, f"docs/cli.md has no section `## {name}`"
         for param in command.params:
-            if param.param_type_name == "option":
-                assert param.opts[0] in section, (
-                    f"`cspkit {name}` option {param.opts[0]} undocumented"
-                )
+            if param.param_type_name == "option" and param.opts[0] != "--help":
+                assert param.opts[0] in section, f"`{name}` option {param.opts[0]} undocumented"
+
+
+def test_subcommands_are_checked_too() -> None:
+    names = [name for name, _ in _commands(COMMANDS)]
+    assert "cspkit web demo" in names and "cspkit web manage" in names
 
 
 def test_readme_opens_with_the_two_commands() -> None:

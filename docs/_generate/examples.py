@@ -1074,7 +1074,137 @@ def stop_search_examples() -> None:
     )
 
 
+# ---------------------------------------------------------------- the partnership web app
+
+WEB_TABLES = '''"""Markdown tables for web.md and the README, built from the code."""
+
+import sys
+from pathlib import Path
+
+from cspkit.web import setup
+
+setup()
+from cspkit.web.plan.demo import DEMO_ACCOUNTS  # noqa: E402
+from cspkit.web.plan.models import RAG_MEANING, Rag, Role  # noqa: E402
+from cspkit.web.plan.permissions import PERMISSIONS  # noqa: E402
+from cspkit.web.plan.templatetags.plan_tags import _RAG  # noqa: E402
+
+out = Path(sys.argv[1])
+roles = list(Role)
+
+
+def cell(permission, role):
+    if role not in permission.roles:
+        return "no"
+    if permission.own_organisation_only and role != Role.ADMIN:
+        return "only actions their organisation leads"
+    return "yes, any action" if permission.own_organisation_only else "yes"
+
+
+lines = ["| what | " + " | ".join(r.label for r in roles) + " |", "|---" * (len(roles) + 1) + "|"]
+for p in PERMISSIONS.values():
+    cells = " | ".join(cell(p, r) for r in roles)
+    lines.append(f"| {p.description} (`{p.name}`) | {cells} |")
+(out / "web_permissions.md").write_text("\\n".join(lines) + "\\n", encoding="utf-8")
+
+lines = ["| username | password | role | organisation |", "|---|---|---|---|"]
+for a in DEMO_ACCOUNTS:
+    lines.append(f"| `{a.username}` | `{a.password}` | {Role(a.role).label} | {a.organisation} |")
+(out / "web_accounts.md").write_text("\\n".join(lines) + "\\n", encoding="utf-8")
+
+lines = ["| Risk RAG status | shown as | meaning |", "|---|---|---|"]
+for value in [*Rag.values, ""]:
+    word, symbol = _RAG[value]
+    label = Rag(value).label if value else "(blank)"
+    lines.append(f"| {label} | {symbol} {word} | {RAG_MEANING[value]} |")
+(out / "web_rag.md").write_text("\\n".join(lines) + "\\n", encoding="utf-8")
+'''
+
+
+def web_examples() -> None:
+    """web.md, cli.md, deployment.md and the README: the web app on scratch SQLite files."""
+    (EX / "web_tables.py").write_text(WEB_TABLES, encoding="utf-8")
+    subprocess.run(
+        [sys.executable, str(EX / "web_tables.py"), str(OUT)],
+        cwd=EX,
+        env={**BASE_ENV, "CSPKIT_WEB_DB": str(EX / "tables.sqlite3")},
+        check=True,
+    )
+    db = "--database web.sqlite3"
+    run("web_demo", [f"cspkit web demo {db}"], cwd=EX)
+    run("web_demo_again", [f"cspkit web demo {db} --no-accounts"], cwd=EX)
+    run("web_manage", [f"cspkit web manage showmigrations plan {db}"], cwd=EX)
+    run(
+        "web_check_deploy",
+        [
+            "export CSPKIT_HTTPS=1",
+            "export CSPKIT_ALLOWED_HOSTS=csp.example.org",
+            "export CSPKIT_SECRET_KEY=docs-example-only-never-use-this-key-0123456789abcdefghijkl",
+            f"cspkit web manage check --deploy {db}",
+        ],
+        cwd=EX,
+    )
+    run(
+        "web_serve",
+        [
+            f"timeout -s INT 6 cspkit serve {db} --port 8765",
+            f"cspkit serve {db} --port 8765 & sleep 4; cspkit serve {db} --port 8765; "
+            'echo "exit status $?"; kill $!; wait',
+        ],
+        cwd=EX,
+    )
+    web_spreadsheet_examples()
+
+
+def _web_commands() -> set[str]:
+    import typer.main
+
+    from cspkit.cli import app
+
+    return set(typer.main.get_command(app).commands["web"].commands)  # type: ignore[attr-defined]
+
+
+def web_spreadsheet_examples() -> None:
+    """The VRU spreadsheet both ways (recorded once `cspkit web export-plan` exists)."""
+    if not {"export-plan", "import-plan"} <= _web_commands():
+        return
+    db = "--database web.sqlite3"
+    run("web_export", [f"cspkit web export-plan barnet-2023-24.xlsx {db}"], cwd=EX)
+    run(
+        "web_import",
+        [
+            "cspkit web import-plan barnet-2023-24.xlsx --database new-web.sqlite3",
+            "cspkit web import-plan barnet-2023-24.xlsx --database new-web.sqlite3",
+        ],
+        cwd=EX,
+        cols=110,
+    )
+    (EX / "spoil.py").write_text(
+        """from openpyxl import load_workbook
+
+wb = load_workbook("barnet-2023-24.xlsx")
+sheet = wb["VVR ACTION PLAN"]
+header = next(row[0].row for row in sheet.iter_rows() if row[0].value == "Ref")
+columns = {cell.value: cell.column for cell in sheet[header]}
+sheet.cell(header + 1, columns["Start date"]).value = "Jam-24"
+sheet.cell(header + 2, columns["Risk RAG status"]).value = "Purple"
+sheet.cell(header + 1, columns["VRU Outcomes"]).value = "Improved sytems-level thinking"
+wb.save("spoilt.xlsx")
+""",
+        encoding="utf-8",
+    )
+    run("web_spoil", ["cat spoil.py", "python spoil.py"], cwd=EX)
+    spoilt = "cspkit web import-plan spoilt.xlsx --database new-web.sqlite3"
+    run("web_import_problems", [f'{spoilt}; echo "exit status $?"'], cwd=EX, cols=110)
+    run(
+        "web_import_nothing",
+        ["sha256sum new-web.sqlite3", f"{spoilt} > /dev/null", "sha256sum new-web.sqlite3"],
+        cwd=EX,
+    )
+
+
 def main() -> int:
+    web_examples()
     cli_examples()
     stop_search_examples()
     dashboard_cli_examples()
