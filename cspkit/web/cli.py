@@ -197,12 +197,13 @@ def serve(
     try:
         from waitress.server import create_server
 
-        server = create_server(application, host=host, port=port, threads=threads,
-                               ident="cspkit")
+        server = create_server(application, host=host, port=port, threads=threads, ident="cspkit")
     except OSError as exc:
         Console(stderr=True).print(
             f"[bold red]Error:[/] cannot listen on {host}:{port} ({exc.strerror}). "
-            "Is another server using that port? Try --port 8001.", highlight=False)
+            "Is another server using that port? Try --port 8001.",
+            highlight=False,
+        )
         raise typer.Exit(2) from None
     out.print(f"cspkit web app on http://{host}:{port}/ using the {_where()}. Ctrl+C stops it.")
     try:
