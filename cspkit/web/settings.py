@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "cspkit.web.plan",
+    "cspkit.web.kpis",
+    "cspkit.web.meetings",
 ]
 
 MIDDLEWARE = [

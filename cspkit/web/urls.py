@@ -11,5 +11,7 @@ urlpatterns = [
     path("sign-in/", auth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("kpis/", include("cspkit.web.kpis.urls")),
+    path("meetings/", include("cspkit.web.meetings.urls")),
     path("", include("cspkit.web.plan.urls")),
 ]

@@ -57,6 +57,15 @@ def load_demo(path: Path | None = None, *, accounts: bool = True) -> ImportResul
             BoardMeeting.objects.get_or_create(partnership=partnership, date=day)
         if accounts:
             create_demo_accounts(partnership)
+        # The partner indicators and the meetings' agendas build on the plan's records.
+        from django.contrib.auth import get_user_model
+
+        from cspkit.web.kpis.demo import load_demo as load_kpis
+        from cspkit.web.meetings.demo import load_demo as load_meetings
+
+        admin = get_user_model().objects.filter(username=DEMO_ACCOUNTS[0].username).first()
+        load_kpis(partnership, admin)
+        load_meetings(partnership, admin)
     return result
 
 

@@ -60,6 +60,27 @@ PERMISSIONS: dict[str, Permission] = {
         ),
         Permission("view_audit", "See the audit log of every change", frozenset({Role.ADMIN})),
         Permission(
+            "view_kpis",
+            "See partner indicators, their returns and the meetings' forward plan",
+            frozenset({Role.ADMIN, Role.EDITOR, Role.VIEWER}),
+        ),
+        Permission(
+            "enter_return",
+            "Enter or upload a quarterly return for an indicator",
+            frozenset({Role.ADMIN, Role.EDITOR}),
+            own_organisation_only=True,
+        ),
+        Permission(
+            "manage_indicators",
+            "Define partner indicators and their targets",
+            frozenset({Role.ADMIN}),
+        ),
+        Permission(
+            "build_pack",
+            "Build a board meeting's pack",
+            frozenset({Role.ADMIN}),
+        ),
+        Permission(
             "manage_records",
             "Manage organisations, people, accounts, the strategy "
             "and board meetings (administration pages)",
@@ -105,22 +126,37 @@ def leads(user, action: Action) -> bool:
     return action.rows.filter(lead_organisations=person.organisation_id).exists()
 
 
-def can(user, permission: str, obj: Action | None = None) -> bool:
-    """May ``user`` do ``permission`` (on ``obj``, an action, when the permission is per action)?"""
+def _partnership_id(obj) -> int | None:
+    """The partnership a record belongs to (an action through its plan; others directly)."""
+    if isinstance(obj, Action):
+        return obj.plan.partnership_id
+    return getattr(obj, "partnership_id", None)
+
+
+def owns(user, obj) -> bool:
+    """Is ``obj`` the user's organisation's: an action it leads, or a record it owns (``owner``)?"""
+    if isinstance(obj, Action):
+        return leads(user, obj)
+    person = person_of(user)
+    return person is not None and getattr(obj, "owner_id", None) == person.organisation_id
+
+
+def can(user, permission: str, obj=None) -> bool:
+    """May ``user`` do ``permission`` (on ``obj``: an action, an indicator, when per record)?"""
     rule = PERMISSIONS[permission]  # KeyError on a misspelt permission is a bug: fail loudly
     role = role_of(user)
     if role is None or role not in rule.roles:
         return False
     if obj is not None:
         partnership = partnership_of(user)
-        if partnership is None or obj.plan.partnership_id != partnership.pk:
+        if partnership is None or _partnership_id(obj) != partnership.pk:
             return False
     if rule.own_organisation_only and role != Role.ADMIN:
-        return obj is not None and leads(user, obj)
+        return obj is not None and owns(user, obj)
     return True
 
 
-def require(user, permission: str, obj: Action | None = None) -> None:
+def require(user, permission: str, obj=None) -> None:
     if not can(user, permission, obj):
         raise PermissionDenied(PERMISSIONS[permission].description)
 

@@ -1,0 +1,1 @@
+"""Partner KPIs: indicators with owners, targets and tolerance, and their periodic returns."""

@@ -1,0 +1,1 @@
+"""Board meetings: agenda items, the forward plan, and each meeting's pack."""
