@@ -328,6 +328,7 @@ class BoardMeeting(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT)
     date = models.DateField()
     title = models.CharField(max_length=200, default="Safer Communities Partnership Board")
+    venue = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-date"]
