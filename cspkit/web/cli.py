@@ -180,6 +180,70 @@ def export_plan(
     out.print(f"Wrote {plan} ({plan.actions.count()} actions) to {file}.")
 
 
+@web_app.command("meeting-pack")
+def meeting_pack(
+    day: Annotated[
+        str, typer.Option("--date", help="The meeting's date, YYYY-MM-DD.", show_default=False)
+    ],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="Where to write the pack (PDF).", show_default=False)
+    ],
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(
+            "--warehouse",
+            help="The police data warehouse. Default: $CSPKIT_WAREHOUSE, "
+            "else the per-user data folder.",
+            show_default=False,
+        ),
+    ] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Build a board meeting's pack (dashboard, action plan progress, KPIs) as one PDF.
+
+    The same pack as the meeting page's "Build the pack" button; the build is also kept in
+    the app, listed on the meeting's page. No meeting on that date: exit 2.
+    """
+    from datetime import date as Date
+
+    try:
+        when = Date.fromisoformat(day)
+    except ValueError:
+        out.print(f"[red]--date must be a date like 2024-03-01, not {day!r}.[/]")
+        raise typer.Exit(2) from None
+    _django(database)
+    _migrate()
+    from cspkit.web.meetings.services import make_pack, write_pack
+    from cspkit.web.plan.models import BoardMeeting
+
+    found = list(BoardMeeting.objects.filter(date=when).select_related("partnership"))
+    if len(found) != 1:
+        dates = sorted({m.date.isoformat() for m in BoardMeeting.objects.all()})
+        if not found:
+            out.print(f"[red]No board meeting on {when.isoformat()} in the {_where()}.[/]")
+        else:
+            names = ", ".join(sorted(str(m.partnership) for m in found))
+            out.print(f"[red]Several partnerships meet on {when.isoformat()}:[/] {names}.")
+        out.print(
+            f"Meetings: {', '.join(dates)}." if dates else "No meetings yet: see `cspkit web demo`."
+        )
+        raise typer.Exit(2)
+    meeting = found[0]
+    with out.status(f"Building the pack for {meeting} ..."):
+        pack = make_pack(meeting, warehouse=warehouse)
+    write_pack(pack, out_file)
+    police = (
+        f"police data release {pack.vintages_used}"
+        if pack.vintages_used
+        else f"no dashboard: {pack.dashboard_note}"
+    )
+    out.print(
+        f"Wrote the pack for {meeting} to {out_file}: {pack.pages} pages; dashboard "
+        f"{pack.period_first:%B} to {pack.period_last:%B %Y} ({police}); "
+        f"{pack.kpi_count} partner indicators. Kept in the app as pack {pack.pk}."
+    )
+
+
 def serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     host: Annotated[
