@@ -401,6 +401,8 @@ def board(request: HttpRequest) -> HttpResponse:
         partnership,
         since=since,
     )
+    from cspkit.web.kpis.report import kpi_reports  # the partner indicators' section
+
     return render(
         request,
         "plan/board.html",
@@ -408,6 +410,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "plan": current,
             "summary": summary,
             "meetings": meetings,
+            "kpis": kpi_reports(partnership, summary.today),
         },
     )
 
