@@ -7,16 +7,20 @@ the two can never disagree. Figures are formatted here and nowhere else in the t
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
+import altair as alt
 import jinja2
 
 from cspkit.measures.change import format_pct
+from cspkit.measures.disclosure import PRIMARY_MARK, SECONDARY_MARK
 from cspkit.measures.rag import Rag
 from cspkit.products.models import DashboardReport, IndicatorReport
+from cspkit.products.partner_kpis import PartnerIndicatorReport
 from cspkit.render import charts, missing_figures
 
 _RAG_MEANING = {
@@ -167,6 +171,8 @@ def context(report: DashboardReport, *, for_print: bool = False) -> dict:
         "views": [_indicator_view(ind, report, i) for i, ind in enumerate(report.indicators)],
         "legend": [pill(r) for r in (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.GREY)],
         "chart_data": _chart_data(report),
+        "partner_views": [partner_view(p, i) for i, p in enumerate(report.partner_indicators)],
+        "target_legend": target_legend(),
     }
 
 
@@ -182,6 +188,170 @@ def _chart_data(report: DashboardReport) -> dict:
     return {
         "months": [(fmt_month(m), m) for m in months],
         "columns": columns,
+    }
+
+
+# -- partner indicators ---------------------------------------------------------------------
+#
+# A partner KPI's page shows what the product published and nothing else: a figure hidden
+# for disclosure control reaches the renderer only as its mark ("<5" or "*"), so the chart
+# leaves it out and says so, and its data table prints the mark.
+
+_TARGET_MEANING = {
+    Rag.GREEN: "target met",
+    Rag.AMBER: "close to target (within tolerance)",
+    Rag.RED: "target missed",
+    Rag.GREY: "no figure to compare with the target",
+}
+NO_TARGET = "No target"  # the product's target_display when no target applies
+_LATEST, _EARLIER = "Latest period", "Earlier periods"
+_PARTNER_BARS = {_LATEST: charts.BAR_COLOURS[charts.THIS_PERIOD], _EARLIER: "#9bbbe3"}
+_HIDDEN = {PRIMARY_MARK: "a count from 1 to 4, not published", SECONDARY_MARK: "not published"}
+
+
+def target_pill(report: PartnerIndicatorReport) -> Pill:
+    """The KPI's status against its target: colour, symbol and word ("No target" if none)."""
+    rag = report.rag
+    if rag is Rag.GREY and report.target_display == NO_TARGET:
+        word, meaning = NO_TARGET, "no target is set for this period"
+    else:
+        word, meaning = rag.word, _TARGET_MEANING[rag]
+    return Pill(word, rag.symbol, meaning, rag.colour, text_on(rag.colour))
+
+
+def target_legend() -> list[Pill]:
+    return [
+        Pill(r.word, r.symbol, _TARGET_MEANING[r], r.colour, text_on(r.colour))
+        for r in (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.GREY)
+    ]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "indicator"
+
+
+_PER = {"monthly": "month", "quarterly": "quarter", "annual": "year"}
+
+
+def _omitted(point) -> str:
+    if point.display == "No return":
+        return f"{point.period} (no return)"
+    return f"{point.period} ({point.display}: {_HIDDEN.get(point.display, 'not published')})"
+
+
+def describe_partner_trend(report: PartnerIndicatorReport) -> str:
+    """The chart in words: every period's figure as published, and what the chart leaves out."""
+    points = report.trend
+    if not points:
+        return f"No figures for {report.name} have been returned yet, so there is no chart."
+    per = _PER.get(report.frequency, "period")
+    unit = "" if report.unit.lower() in report.name.lower() else f" ({report.unit})"
+    if len(points) == 1:
+        text = f"{report.name}{unit} in {points[0].period}: {points[0].display}."
+    else:
+        listed = "; ".join(f"{p.period}: {p.display}" for p in points)
+        text = f"{report.name}{unit} by {per}, {points[0].period} to {points[-1].period}. {listed}."
+    drawn = [p for p in points if p.value is not None]
+    if len(drawn) > 1:
+        low = min(drawn, key=lambda p: p.value)
+        high = max(drawn, key=lambda p: p.value)
+        if low.value != high.value:
+            text += (
+                f" Lowest shown: {low.display} in {low.period}; "
+                f"highest shown: {high.display} in {high.period}."
+            )
+    omitted = [p for p in points if p.value is None]
+    if omitted:
+        text += " The chart has no bar for " + ", ".join(_omitted(p) for p in omitted) + "."
+    return text
+
+
+def partner_trend_spec(report: PartnerIndicatorReport) -> dict:
+    """Bars for the published figures; a hidden or missing figure is its mark, not a bar."""
+    latest = report.trend[-1].period if report.trend else ""
+    values = [
+        {
+            "period": p.period,
+            "value": None if p.value is None else float(p.value),
+            "shown": p.display,
+            "mark": "" if p.value is not None else p.display,
+            "part": _LATEST if p.period == latest else _EARLIER,
+        }
+        for p in report.trend
+    ]
+    order = [v["period"] for v in values]
+    whole = all(p.value is None or p.value == p.value.to_integral_value() for p in report.trend)
+    top = max((v["value"] for v in values if v["value"] is not None), default=0)
+    data = alt.Data(values=values)
+    x = alt.X(
+        "period:O",
+        sort=order,
+        scale=alt.Scale(domain=order),
+        title=None,
+        axis=alt.Axis(labelAngle=0, labelExpr="split(datum.value, ' ')", ticks=False),
+    )
+    y_axis = alt.Axis(
+        format="d" if whole else "~g", tickCount=min(4, max(1, int(top))), title=report.unit
+    )
+    base = alt.Chart(data)
+    parts = [_LATEST, _EARLIER]
+    bars = (
+        base.transform_filter("datum.value != null")
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", axis=y_axis, scale=alt.Scale(domainMin=0)),
+            color=alt.Color(
+                "part:N",
+                scale=alt.Scale(domain=parts, range=[_PARTNER_BARS[p] for p in parts]),
+                legend=None,
+            ),
+        )
+    )
+    labels = (
+        base.transform_filter("datum.value != null")
+        .mark_text(dy=-6, fontSize=11, color=charts.TEXT)
+        .encode(x=x, y=alt.Y("value:Q"), text="shown:N")
+    )
+    marks = (
+        base.transform_filter("datum.value == null")
+        .mark_text(dy=-8, fontSize=11, fontStyle="italic", color=charts.SECONDARY_TEXT)
+        .encode(x=x, y=alt.datum(0), text="mark:N")
+    )
+    chart = (
+        alt.layer(bars, labels, marks)
+        .properties(width=alt.Step(64), height=200, background="white")
+        .configure(font=charts.FONT)
+        .configure_axis(
+            labelColor=charts.TEXT, titleColor=charts.TEXT, labelFontSize=10, titleFontSize=10
+        )
+        .configure_view(stroke=None)
+    )
+    return chart.to_dict()
+
+
+def partner_trend_svg(report: PartnerIndicatorReport, *, chart_id: str) -> str:
+    """The KPI's trend as inline SVG (empty string when it has no periods)."""
+    if not report.trend:
+        return ""
+    title = f"{report.name}: {report.unit} by {_PER.get(report.frequency, 'period')}"
+    return charts.spec_to_svg(partner_trend_spec(report), chart_id=chart_id, title=title)
+
+
+def partner_view(report: PartnerIndicatorReport, index: int) -> dict:
+    """Everything a partner indicator's page (and summary row) needs, ready to print."""
+    chart_id = f"partner-chart-{index + 1}"
+    svg = partner_trend_svg(report, chart_id=chart_id)
+    return {
+        "p": report,
+        "anchor": f"partner-{_slug(report.code)}",
+        "pill": target_pill(report),
+        "chart_id": chart_id,
+        "chart_svg": svg,
+        "chart_uri": _data_uri(svg) if svg else "",
+        "chart_text": describe_partner_trend(report),
+        "chart_rows": [(p.period, p.display) for p in report.trend],
+        "omitted": [p for p in report.trend if p.value is None],
     }
 
 

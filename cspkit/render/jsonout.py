@@ -2,6 +2,9 @@
 
 Dates are months ("YYYY-MM"), datetimes ISO 8601, RAG statuses their string value
 ("green", "amber", "red", "grey"), tuples lists, and a missing figure is ``null`` - never 0.
+``partner_indicators`` holds the partner KPIs as published: a figure hidden for disclosure
+control is ``null`` beside its display text ("<5", "*"), because the report model never
+carries it; decimals are JSON numbers (4.5, 18).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import dataclasses
 import json
 import math
 from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -35,6 +39,10 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    if isinstance(value, Decimal):  # partner KPI figures
+        if not value.is_finite():
+            return None
+        return int(value) if value == value.to_integral_value() else float(value)
     return value
 
 

@@ -1,15 +1,18 @@
 """The dashboard as a workbook (openpyxl): every figure as a number an analyst can reuse.
 
 Sheets: "Summary" (one row per indicator, every figure), one sheet per indicator (its
-monthly series and its London ranking table), "Notes" and "Sources". Missing figures are
-empty cells, never 0; percentages are stored as fractions with a percentage format, so
--13.5% is the number -0.135 shown as "-13.5%".
+monthly series and its London ranking table), "Partner indicators" and "Partner trends"
+(when the report has partner KPIs), "Notes" and "Sources". Missing figures are empty cells,
+never 0; percentages are stored as fractions with a percentage format, so -13.5% is the
+number -0.135 shown as "-13.5%". A partner figure hidden for disclosure control is an empty
+value cell beside its published text ("<5", "*"): the number never reaches the workbook.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cspkit.measures.rag import Rag
 from cspkit.products.models import DashboardReport, IndicatorReport
+from cspkit.products.partner_kpis import PartnerIndicatorReport
 from cspkit.render import missing_figures
 
 INT, RATE, PCT, P, RATIO, MONTH = (
@@ -207,6 +211,93 @@ def _indicator_sheet(ws: Worksheet, ind: IndicatorReport, report: DashboardRepor
     ws.freeze_panes = f"A{header_row + 1}"
 
 
+PARTNER = [
+    Column("Code", 26),
+    Column("Indicator", 40),
+    Column("Owner", 16),
+    Column("Unit", 18),
+    Column("Frequency", 11),
+    Column("Sensitive", 10),
+    Column("Period", 11),
+    Column("Period (long)", 26),
+    Column("Value", 10, "General"),
+    Column("Value as published", 12),
+    Column("Status", 10),
+    Column("Year to date as published", 12),
+    Column("Target", 36),
+    Column("RAG", 10),
+    Column("Sentence", 60),
+    Column("Baseline", 50),
+    Column("Notes", 50),
+    Column("Definition", 60),
+    Column("Source", 50),
+]
+PARTNER_TREND = [
+    Column("Code", 26),
+    Column("Indicator", 40),
+    Column("Period", 11),
+    Column("Value", 10, "General"),
+    Column("As published", 12),
+]
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    """A published figure as a spreadsheet number (None stays an empty cell)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _partner_row(p: PartnerIndicatorReport) -> list[Any]:
+    return [
+        p.code,
+        p.name,
+        p.owner,
+        p.unit,
+        p.frequency,
+        "Yes" if p.sensitive else "No",
+        p.period,
+        p.period_long,
+        _number(p.value),
+        p.value_display,
+        p.status,
+        p.year_to_date_display or None,
+        p.target_display,
+        p.rag.word,
+        p.sentence,
+        p.baseline_sentence or None,
+        "\n".join(p.notes) or None,
+        p.definition or None,
+        p.source or None,
+    ]
+
+
+def _partner_sheets(wb: Workbook, report: DashboardReport, taken: set[str]) -> None:
+    """Every partner indicator's published figures, and each one's trend, one row a period."""
+    ws = wb.create_sheet(sheet_name("Partner indicators", taken))
+    _header(ws, 1, PARTNER)
+    ws.row_dimensions[1].height = 45
+    rag = [c.title for c in PARTNER].index("RAG")
+    wrapped = {"Target", "Sentence", "Baseline", "Notes", "Definition"}
+    for i, p in enumerate(report.partner_indicators, start=2):
+        cells = _row(ws, i, _partner_row(p), PARTNER)
+        cells[rag].fill = _rag_fill(p.rag)
+        for cell, col in zip(cells, PARTNER, strict=True):
+            if col.title in wrapped:
+                cell.alignment = WRAP
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(PARTNER))}{len(report.partner_indicators) + 1}"
+    trend = wb.create_sheet(sheet_name("Partner trends", taken))
+    _header(trend, 1, PARTNER_TREND)
+    row = 2
+    for p in report.partner_indicators:
+        for point in p.trend:
+            values = [p.code, p.name, point.period, _number(point.value), point.display]
+            _row(trend, row, values, PARTNER_TREND)
+            row += 1
+    trend.freeze_panes = "A2"
+
+
 def _facts(report: DashboardReport) -> list[tuple[str, str]]:
     vintage = report.vintage.strftime("%Y-%m") if report.vintage else "latest loaded"
     comparators = ", ".join(a.name for a in report.comparators)
@@ -255,6 +346,8 @@ def workbook(report: DashboardReport) -> Workbook:
     taken = {"summary", "notes", "sources"}
     for ind in report.indicators:
         _indicator_sheet(wb.create_sheet(sheet_name(ind.name, taken)), ind, report)
+    if report.partner_indicators:
+        _partner_sheets(wb, report, taken)
     _notes(wb.create_sheet(), report)
     _sources(wb.create_sheet(), report)
     wb.properties.title = f"{report.title}: {report.area.name}, {report.period_label}"
