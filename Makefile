@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/dashboard.py --data $(DATA)
 	$(BIN)/python benchmarks/wards.py --data $(DATA)
 	$(BIN)/python benchmarks/police_uk.py --data $(DATA) --rows 1000000
+	$(BIN)/python benchmarks/web.py --threads 4,8,16
 
 # Regenerate README.md, CHANGELOG.md and docs/ from docs/_generate/templates, running
 # every example again (and `make demo`); scratch files go to $TMPDIR/cspkit-docs (default /tmp).
