@@ -8,13 +8,17 @@ year to date, RAG, sentence and small-number suppression are decided in one plac
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 
+from cspkit.measures.disclosure import CannotProtect
 from cspkit.measures.reporting_periods import parse_period
 from cspkit.products.partner_kpis import (
+    SMALL_NUMBERS_NOTE,
     KpiDefinition,
     KpiReturn,
     PartnerIndicatorReport,
+    PartnerPoint,
     partner_indicators,
 )
 from cspkit.web.kpis.models import Indicator, Return
@@ -85,7 +89,36 @@ def product_inputs(partnership) -> tuple[list[KpiDefinition], list[KpiReturn]]:
 def kpi_reports(partnership, as_of: date, publish: bool = True) -> list[PartnerIndicatorReport]:
     """Each active indicator at its latest period ended by ``as_of`` (published by default)."""
     definitions, returns = product_inputs(partnership)
-    return partner_indicators(definitions, returns, as_of, publish=publish)
+    try:
+        return partner_indicators(definitions, returns, as_of, publish=publish)
+    except CannotProtect:
+        return [_one_report(d, returns, as_of, publish) for d in definitions]
+
+
+def _one_report(definition, returns, as_of, publish) -> PartnerIndicatorReport:
+    """One indicator's report; withheld whole where no suppression pattern protects it."""
+    mine = [r for r in returns if r.code == definition.code]
+    try:
+        return partner_indicators([definition], mine, as_of, publish=publish)[0]
+    except CannotProtect:
+        report = partner_indicators([definition], mine, as_of, publish=False)[0]
+        return withheld(report)
+
+
+def withheld(report: PartnerIndicatorReport) -> PartnerIndicatorReport:
+    """A report with every figure withheld: its counts are all so small that any published
+    figure (even a <5 beside its total) would give one away."""
+    hidden = "not published"
+    return replace(
+        report,
+        value=None,
+        value_display=hidden if report.status == "ok" else report.value_display,
+        year_to_date_display=hidden if report.year_to_date_display else "",
+        sentence=f"The figures for {report.period} are not published (small numbers).",
+        baseline_sentence="",
+        trend=[PartnerPoint(p.period, None, hidden) for p in report.trend],
+        notes=[SMALL_NUMBERS_NOTE],
+    )
 
 
 def indicator_report(

@@ -98,7 +98,8 @@ def check_period(indicator: Indicator, raw, today: date) -> tuple[Period | None,
             Problem(
                 "period",
                 as_text(raw),
-                f"is not a {indicator.frequency} period: write it like {example}",
+                f"is not {'an' if indicator.frequency == 'annual' else 'a'} "
+                f"{indicator.frequency} period: write it like {example}",
             )
         ]
     if period.end >= today:

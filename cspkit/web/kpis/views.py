@@ -91,6 +91,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 states.count(DUE),
             )
         )
+    rows.sort(key=lambda r: (r.indicator.owner.short_name.casefold(), r.indicator.name.casefold()))
     groups = [
         (owner, list(items))
         for owner, items in groupby(rows, key=lambda r: r.indicator.owner.short_name)
@@ -155,7 +156,7 @@ def _form_period(request: HttpRequest, indicator: Indicator, rows: list[PeriodRo
         try:
             return indicator.period(label)
         except PeriodError:
-            messages.error(request, f"'{label}' is not a {indicator.frequency} period.")
+            messages.error(request, f"'{label}' is not a period of this indicator.")
     for row in rows:
         if row.expected.ret is None:
             return row.expected.period

@@ -35,11 +35,14 @@ def _organisations(request: HttpRequest, partnership) -> list[Organisation]:
     owners = Organisation.objects.filter(
         partnership=partnership, indicators__isnull=False
     ).distinct()
-    return [
-        org
-        for org in owners.order_by("short_name")
-        if permissions.can(request.user, "enter_return", OrganisationReturns.of(org))
-    ]
+    return sorted(
+        (
+            org
+            for org in owners
+            if permissions.can(request.user, "enter_return", OrganisationReturns.of(org))
+        ),
+        key=lambda org: org.short_name.casefold(),
+    )
 
 
 def _chosen_organisation(request: HttpRequest, partnership, choices: list[Organisation]):
@@ -57,9 +60,9 @@ def _chosen_organisation(request: HttpRequest, partnership, choices: list[Organi
         return person.organisation
     if choices:
         return choices[0]
-    if person is not None and permissions.role_of(request.user) == Role.EDITOR:
-        return person.organisation  # an editor whose organisation owns no indicator yet
-    raise PermissionDenied("Only editors and administrators enter returns.")
+    if person is not None:
+        return person.organisation  # a partnership or organisation with no indicators yet
+    raise Http404("Your partnership has no indicators yet.")
 
 
 def _require_enterer(request: HttpRequest):
