@@ -250,7 +250,12 @@ def serve(
         str,
         typer.Option("--host", help="Address to listen on; the default serves this machine only."),
     ] = "127.0.0.1",
-    threads: Annotated[int, typer.Option("--threads", help="Worker threads.")] = 8,
+    threads: Annotated[
+        int,
+        typer.Option(
+            "--threads", help="Worker threads (4 measured best on 2 cores; docs/performance.md)."
+        ),
+    ] = 4,
     database: DatabaseOpt = None,
 ) -> None:
     """Run the web app (waitress WSGI server), bringing the database schema up to date first."""

@@ -174,6 +174,10 @@ STATIC_ROOT = os.environ.get("CSPKIT_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The plan's action tables are cached (per filter and editor) until an action changes;
+# 0 turns the cache off. Each server process has its own in-memory cache.
+CSPKIT_PAGE_CACHE_SECONDS = int(os.environ.get("CSPKIT_PAGE_CACHE_SECONDS", "300"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -15,6 +15,12 @@ from cspkit.web.plan.models import Action, Organisation, Partnership, Person, Ro
 
 
 @pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Pages are computed afresh in tests (test_plan checks the cache on its own)."""
+    settings.CSPKIT_PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """PBKDF2 is slow on purpose; tests that sign in many times use a fast hasher."""
     settings.PASSWORD_HASHERS = [

@@ -422,3 +422,29 @@ def test_plan_data_without_a_part_leaves_that_part_alone(demo):
         action.objectives.count(),
     )
     assert [r.number for r in action.recommendations.all()] == [3]
+
+
+def test_plan_tables_cache_is_refreshed_by_a_change(client, demo, settings):
+    from django.core.cache import cache
+
+    settings.CSPKIT_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    client.force_login(demo.viewer)
+    first = client.get(reverse("plan"))
+    assert first.context["groups"] and first.context["count"] == Action.objects.count()
+    second = client.get(reverse("plan"))
+    assert second.context["groups"] == []  # served from the cache ...
+    def tables(response) -> str:  # the page below the filters (the header's CSRF token varies)
+        return response.content.decode().split('class="result-count"')[1]
+
+    assert tables(second) == tables(first)  # ... identical
+    action = demo.police_action
+    save_action(demo.admin, action.pk, action.version, _change(action, rag="red"))
+    third = client.get(reverse("plan"))
+    assert third.context["groups"]  # recomputed after the change
+    row = third.content.decode().split(f'href="/plan/actions/{action.pk}/"')[1].split("</tr>")[0]
+    assert "rag-red" in row
+    # Another user with other rights gets their own tables (an editor's "Update" links).
+    client.force_login(demo.police_editor)
+    assert b"Update<span" in client.get(reverse("plan")).content
+    cache.clear()

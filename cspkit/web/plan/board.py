@@ -98,14 +98,14 @@ def board_summary(
         changes = list(
             AuditEntry.objects.filter(action_id__in=ids, when__gte=_aware(since))
             .exclude(verb__in=("add update", "update with note"))
-            .select_related("user", "action", "action__theme")[:300]
+            .select_related("user", "user__person", "action", "action__theme")[:300]
         )
         # The first load of an action (demo or spreadsheet import) is not a change to report.
         changes = [c for c in changes if c.before or c.verb != "import"][:200]
         updates = list(
             ProgressUpdate.objects.filter(
                 action_id__in=ids, created_at__gte=_aware(since)
-            ).select_related("author", "action", "action__theme")[:200]
+            ).select_related("author", "author__person", "action", "action__theme")[:200]
         )
     return BoardSummary(
         today=today,

@@ -3,15 +3,20 @@ the user may see; the arithmetic lives in :mod:`board`, the changes in :mod:`ser
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from cspkit.web.plan import permissions
 from cspkit.web.plan.board import board_summary
@@ -50,7 +55,15 @@ def _current_plan(partnership) -> ActionPlan | None:
 def _visible_action(request, pk: int) -> Action:
     action = (
         permissions.actions_visible_to(request.user)
-        .select_related("plan", "plan__partnership", "plan__strategy", "theme", "updated_by")
+        .select_related(
+            "plan",
+            "plan__partnership",
+            "plan__strategy",
+            "theme",
+            "updated_by",
+            "updated_by__person",
+        )
+        .prefetch_related("rows__lead_organisations")
         .filter(pk=pk)
         .first()
     )
@@ -60,9 +73,9 @@ def _visible_action(request, pk: int) -> Action:
 
 
 def _with_rows(queryset):
+    # The tables show each row's lead organisation as written, so the links aren't loaded.
     return queryset.select_related("theme").prefetch_related(
-        Prefetch("rows", queryset=DeliveryRow.objects.prefetch_related("lead_organisations")),
-        "objectives",
+        Prefetch("rows", queryset=DeliveryRow.objects.order_by("position")), "objectives"
     )
 
 
@@ -134,20 +147,38 @@ def plan(request: HttpRequest) -> HttpResponse:
         leads=list(leads),
         objectives=objectives,
     )
-    actions = permissions.actions_visible_to(request.user).filter(plan=current)
-    actions, only_overdue = _filtered(request, actions, form, today)
-    actions = list(_with_rows(actions).order_by("theme__number", "position"))
-    if only_overdue:
-        actions = [a for a in actions if a.is_overdue(today)]
-    for action in actions:
-        action.overdue = action.is_overdue(today)
     group = (form.cleaned_data.get("group") if form.is_bound and form.is_valid() else "") or "theme"
-    groups = _group(actions, group, current, objectives)
+    filtered = bool(request.GET and any(v for k, v in request.GET.items() if k != "group"))
     editable = set(
         permissions.actions_editable_by(request.user)
         .filter(plan=current)
         .values_list("pk", flat=True)
     )
+    # The action tables are most of the page's cost; they change only when an action does.
+    cache_key = _tables_cache_key(request, current, editable, today)
+    tables = cache.get(cache_key) if cache_key else None
+    groups, count = [], None
+    if tables is None:
+        actions = permissions.actions_visible_to(request.user).filter(plan=current)
+        actions, only_overdue = _filtered(request, actions, form, today)
+        actions = list(_with_rows(actions).order_by("theme__number", "position"))
+        if only_overdue:
+            actions = [a for a in actions if a.is_overdue(today)]
+        for action in actions:
+            action.overdue = action.is_overdue(today)
+        groups = _group(actions, group, current, objectives)
+        count = len(actions)
+        if cache_key:
+            tables = mark_safe(  # noqa: S308 - our own template's output
+                render_to_string(
+                    "plan/_groups.html",
+                    {"groups": groups, "editable": editable, "filtered": filtered},
+                    request,
+                )
+            )
+            cache.set(cache_key, (str(tables), count), settings.CSPKIT_PAGE_CACHE_SECONDS)
+    else:
+        tables, count = mark_safe(tables[0]), tables[1]  # noqa: S308
     return render(
         request,
         "plan/plan.html",
@@ -155,15 +186,36 @@ def plan(request: HttpRequest) -> HttpResponse:
             "plan": current,
             "form": form,
             "groups": groups,
-            "count": len(actions),
+            "count": count,
+            "tables": tables,
+            "tables_cache_key": cache_key,
             "group": group,
             "editable": editable,
             "today": today,
-            "filtered": bool(
-                request.GET and any(v for k, v in request.GET.items() if k != "group")
-            ),
+            "filtered": filtered,
         },
     )
+
+
+def _tables_cache_key(request, current, editable: set, today: date) -> str | None:
+    """A key that changes whenever anything the plan tables show could change, or None."""
+    seconds = getattr(settings, "CSPKIT_PAGE_CACHE_SECONDS", 0)
+    if not seconds or current is None:
+        return None
+    stamp = Action.objects.filter(plan=current).aggregate(
+        last=Max("updated_at"), n=Count("pk"), rows=Count("rows")
+    )
+    parts = (
+        current.pk,
+        stamp["last"],
+        stamp["n"],
+        stamp["rows"],
+        today,
+        sorted(request.GET.lists()),
+        sorted(editable),
+    )
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"plan-tables:{digest}"
 
 
 def _group(actions, group: str, current, objectives):
@@ -211,9 +263,9 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan/action.html",
         {
             "action": action,
-            "rows": action.rows.prefetch_related("lead_organisations"),
+            "rows": action.rows.all(),
             "updates": action.updates.select_related("author", "author__person"),
-            "history": action.audit.select_related("user")[:100],
+            "history": action.audit.select_related("user", "user__person")[:100],
             "form": form,
             "may_update": may_update,
             "may_edit": permissions.can(request.user, "edit_action", action),
@@ -444,7 +496,9 @@ def strategy(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, "view_audit")
     partnership = permissions.partnership_of(request.user)
-    entries = AuditEntry.objects.filter(partnership=partnership).select_related("user")[:500]
+    entries = AuditEntry.objects.filter(partnership=partnership).select_related(
+        "user", "user__person"
+    )[:500]
     return render(request, "plan/audit.html", {"entries": entries})
 
 
