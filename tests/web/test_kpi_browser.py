@@ -152,3 +152,28 @@ def test_police_editor_uploads_a_return_with_an_error_then_without(page, demo):
     snap(page, "kpi-indicator")
     saved = Return.objects.get(indicator__code="victim_satisfaction_barnet", period="2023/24 Q3")
     assert saved.entered_by == demo.police_editor and saved.value == 72
+
+
+KPI_PAGES = {
+    "kpi-list": "/kpis/",
+    "kpi-list-as-at": "/kpis/?as_of=2024-03-01",
+    "kpi-indicator": "/kpis/victim_hub_referrals/",
+    "kpi-indicator-own": "/kpis/victim_satisfaction_nw_london/",
+    "kpi-returns": "/kpis/returns/",
+    "kpi-late": "/kpis/late/",
+    "kpi-upload": "/kpis/returns/upload/",
+}
+
+
+@pytest.mark.parametrize("name", list(KPI_PAGES))
+def test_kpi_pages_have_accessible_structure(page, name):
+    from .test_browser import A11Y_JS
+
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill("police.editor")
+    page.get_by_label("Password").fill(POLICE_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    response = page.goto(KPI_PAGES[name])
+    assert response.status == 200
+    assert page.evaluate(A11Y_JS) == []
+    snap(page, name)
