@@ -220,9 +220,14 @@ def target_pill(report: PartnerIndicatorReport) -> Pill:
 
 
 def target_legend() -> list[Pill]:
+    """The key to the statuses: green, amber, red, no data - and no target (also grey)."""
+    grey = Rag.GREY.colour
     return [
-        Pill(r.word, r.symbol, _TARGET_MEANING[r], r.colour, text_on(r.colour))
-        for r in (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.GREY)
+        *(
+            Pill(r.word, r.symbol, _TARGET_MEANING[r], r.colour, text_on(r.colour))
+            for r in (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.GREY)
+        ),
+        Pill(NO_TARGET, Rag.GREY.symbol, "no target is set for this period", grey, text_on(grey)),
     ]
 
 
@@ -338,13 +343,18 @@ def partner_trend_svg(report: PartnerIndicatorReport, *, chart_id: str) -> str:
     return charts.spec_to_svg(partner_trend_spec(report), chart_id=chart_id, title=title)
 
 
+def partner_anchor(report: PartnerIndicatorReport) -> str:
+    """The id of the indicator's page (the meeting pack looks its page number up by it)."""
+    return f"partner-{_slug(report.code)}"
+
+
 def partner_view(report: PartnerIndicatorReport, index: int) -> dict:
     """Everything a partner indicator's page (and summary row) needs, ready to print."""
     chart_id = f"partner-chart-{index + 1}"
     svg = partner_trend_svg(report, chart_id=chart_id)
     return {
         "p": report,
-        "anchor": f"partner-{_slug(report.code)}",
+        "anchor": partner_anchor(report),
         "pill": target_pill(report),
         "chart_id": chart_id,
         "chart_svg": svg,
