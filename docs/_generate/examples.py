@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -1097,8 +1098,8 @@ def cell(permission, role):
     if role not in permission.roles:
         return "no"
     if permission.own_organisation_only and role != Role.ADMIN:
-        return "only actions their organisation leads"
-    return "yes, any action" if permission.own_organisation_only else "yes"
+        return "only their organisation's"
+    return "yes, all" if permission.own_organisation_only else "yes"
 
 
 lines = ["| what | " + " | ".join(r.label for r in roles) + " |", "|---" * (len(roles) + 1) + "|"]
@@ -1144,16 +1145,26 @@ def web_examples() -> None:
         ],
         cwd=EX,
     )
+    port = _free_port()
     run(
         "web_serve",
         [
-            f"timeout -s INT 6 cspkit serve {db} --port 8765",
-            f"cspkit serve {db} --port 8765 & sleep 4; cspkit serve {db} --port 8765; "
+            f"timeout -s INT 6 cspkit serve {db} --port {port}",
+            f"cspkit serve {db} --port {port} & sleep 4; cspkit serve {db} --port {port}; "
             'echo "exit status $?"; kill $!; wait',
         ],
         cwd=EX,
     )
     web_spreadsheet_examples()
+
+
+def _free_port() -> int:
+    """The first port from 8765 nobody listens on (another server may be running here)."""
+    for port in range(8765, 8800):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise RuntimeError("no free port in 8765-8799 for the `cspkit serve` example")
 
 
 def _web_commands() -> set[str]:
