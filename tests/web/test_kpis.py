@@ -790,3 +790,20 @@ def test_due_dates_default_to_twenty_days(demo):
     assert parse_period("2023/24 Q3", "quarterly").due(20) == date(2023, 12, 31) + timedelta(
         days=20
     )
+
+
+def test_template_never_carries_a_formula(client, demo):
+    """A note starting "=" is written as text (CSV: a leading apostrophe; XLSX: a text cell)
+    and reads back as typed, so uploading the template unchanged changes nothing."""
+    note = '=HYPERLINK("http://example.invalid","click")'
+    save_return(demo.admin, kpi(POLICE_KPI), "2023/24 Q2", "63", note)
+    client.force_login(demo.police_editor)
+    body = client.get(reverse("kpi_template_csv"), {"round": "2023/24 Q2"}).content
+    assert "'=HYPERLINK" in body.decode("utf-8")
+    response = _upload(client, "again.csv", body)
+    assert response.context["counts"] == {"created": 0, "changed": 0, "unchanged": 2}
+    body = client.get(reverse("kpi_template_xlsx"), {"round": "2023/24 Q2"}).content
+    cell = load_workbook(io.BytesIO(body))["Return"]["F2"]
+    assert (cell.value, cell.data_type) == (note, "s")
+    response = _upload(client, "again.xlsx", body)
+    assert response.context["counts"] == {"created": 0, "changed": 0, "unchanged": 2}

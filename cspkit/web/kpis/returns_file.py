@@ -95,7 +95,7 @@ def template_csv(organisation, round_quarter: Period) -> bytes:
     writer.writerow(COLUMNS)
     for row in template_rows(organisation, round_quarter):
         writer.writerow(
-            [plain_number(c) if c is not None and i == 4 else c for i, c in enumerate(row)]
+            [plain_number(c) if c is not None and i == 4 else _inert(c) for i, c in enumerate(row)]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM tells Excel it is UTF-8
 
@@ -112,6 +112,9 @@ def template_xlsx(organisation, round_quarter: Period) -> bytes:
             row[4] = int(row[4]) if row[4] == row[4].to_integral_value() else row[4].normalize()
         ws.append([_safe(c) for c in row])
     for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # a note starting "=" is text, never a formula
         row[0].number_format = row[3].number_format = "@"  # keep 2023-10 as text
         row[5].alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDEF", (38, 50, 24, 14, 12, 60), strict=True):
@@ -128,6 +131,20 @@ def template_xlsx(organisation, round_quarter: Period) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def _inert(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @) gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _uninert(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
 
 def _safe(value):
@@ -222,7 +239,8 @@ def _rows(cells: list[list]) -> list[FileRow]:
         raw = list(raw) + [None] * (len(COLUMNS) - len(raw))
         if not any(as_text(c) for c in raw):
             continue
-        rows.append(FileRow(number, as_text(raw[0]), raw[3], raw[4], as_text(raw[5])))
+        note = as_text(raw[5])
+        rows.append(FileRow(number, as_text(raw[0]), raw[3], raw[4], _uninert(note)))
     return rows
 
 
