@@ -150,15 +150,15 @@ def plan_progress(meeting: BoardMeeting, previous: BoardMeeting | None):
             theme=_theme_name(action.theme),
             end=action.end_date(),
             stage=stage_words(action.progress),
-            rag=rag_words(action.rag),
+            rag=action.rag or "",
         )
 
     themes = [
         ThemeProgress(
             name=_theme_name(t.theme),
             total=t.total,
-            rag={rag_words(k): n for k, n in t.rag.items()},
-            stage={stage_words(k): n for k, n in t.stage.items()},
+            rag=dict(t.rag),
+            stage=dict(t.stage),
             overdue=t.overdue,
         )
         for t in summary.themes
@@ -235,10 +235,9 @@ def dashboard_for(partnership, first: date, last: date, limit: str, warehouse=No
             warehouse=warehouse,
         )
     except EmptyWarehouse:
-        return None, (
-            "No police data has been loaded, so this pack has no Performance Dashboard. "
-            "Load the MPS files with `cspkit ingest` and build the pack again."
-        )
+        from cspkit.products.meeting_pack import NO_DASHBOARD_NOTE
+
+        return None, NO_DASHBOARD_NOTE
     except CspkitError as exc:
         return None, f"The Performance Dashboard could not be made: {exc}"
     if not any(i.available for i in report.indicators):
