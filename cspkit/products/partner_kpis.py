@@ -11,18 +11,19 @@ never carried in the model - only its display text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from cspkit.measures.change import change_words
+from cspkit.measures.change import change_words, pp_change_words
 from cspkit.measures.disclosure import (
     PRIMARY_MARK,
     SECONDARY_FOOTNOTE,
-    Total,
+    SECONDARY_MARK,
     display,
-    suppress,
+    is_small,
 )
 from cspkit.measures.rag import Rag
 from cspkit.measures.reporting_periods import Frequency, Period, containing, periods_between
@@ -50,7 +51,8 @@ class KpiDefinition:
     target_text: str = ""
     tolerance_percent: Decimal | None = None
     baseline_value: Decimal | None = None
-    baseline_text: str = ""
+    baseline_text: str = ""  # the papers' words about the baseline (shown with the definition)
+    baseline_period: str = ""  # a short label for sentences: "2021/22 Q4", "January 2023"
     definition: str = ""
     source: str = ""
 
@@ -86,6 +88,7 @@ class PartnerIndicatorReport:
     value_display: str
     status: str  # "ok" | "no return"
     target_display: str
+    has_target: bool
     rag: Rag
     sentence: str
     baseline_sentence: str
@@ -117,11 +120,21 @@ def partner_indicators(
         by_code.setdefault(item.code, {})[item.period] = item
     reports = []
     for definition in definitions:
-        latest = containing(definition.frequency, as_of)
-        if latest.end > as_of:
-            latest = latest.previous()
+        current = containing(definition.frequency, as_of)
+        values = by_code.get(definition.code, {})
+        # For a yearly indicator, a return already made for the year in progress (a
+        # partner's "current position", e.g. a housing provider's year so far) is the latest
+        # figure; otherwise - and always for months and quarters - the last complete period,
+        # whose return may be missing.
+        in_progress = definition.frequency == Frequency.ANNUAL and current in values
+        latest = current if current.end <= as_of or in_progress else current.previous()
         reports.append(_report(definition, by_code.get(definition.code, {}), latest, publish))
     return reports
+
+
+def _unit_after(figure: str, unit: str) -> str:
+    """ "32" + "% of referrals" -> "32% of referrals"; "18" + "referrals" -> "18 referrals"."""
+    return f"{figure}{unit}" if unit.startswith("%") else f"{figure} {unit}"
 
 
 def _report(
@@ -131,40 +144,42 @@ def _report(
     trend_periods = periods_between(first, period)[-TREND_PERIODS:] if first <= period else []
     year = period.year_to_date()
     raw = {p: values[p].value if p in values else None for p in {*trend_periods, *year}}
-    cumulative = definition.target is not None and definition.target.kind != "per_period"
+    target = definition.target
+    is_count = _is_count(definition)
+    # A year-to-date sum means something only for counts; a rate or percentage is compared
+    # with its target period by period, whatever the target's kind.
+    cumulative = target is not None and target.kind != "per_period" and is_count
+    if target is not None and target.kind != "per_period" and not is_count:
+        target = Target(target.value, "per_period")
     hidden = _hidden(definition, raw, year, cumulative) if publish else {}
     notes: list[str] = []
     if any(hidden.values()):
         notes.append(SMALL_NUMBERS_NOTE)
-        if any(
-            v and raw.get(k) is not None and raw[k] >= 5
-            for k, v in hidden.items()
-            if isinstance(k, Period)
-        ):
-            notes.append(SECONDARY_FOOTNOTE)
+    key_value: dict[str, Decimal | None] = {}
 
     def shown(key) -> str:
         value = raw.get(key) if isinstance(key, Period) else key_value.get(key)
         if value is None:
             return "No return"
         if hidden.get(key):
-            return display(_as_int(value) or 0, True) if _as_int(value) is not None else "*"
+            small = _as_int(value)
+            return display(small, True) if small is not None and small < 5 else SECONDARY_MARK
         return format_figure(value)
 
-    key_value: dict[str, Decimal | None] = {}
     ytd_values = [raw[p] for p in year]
-    ytd_total = sum(ytd_values) if cumulative and None not in ytd_values else None
-    key_value["ytd"] = ytd_total
+    key_value["ytd"] = sum(ytd_values) if cumulative and None not in ytd_values else None
+    if any(hidden.get(k) and shown(k) == SECONDARY_MARK for k in hidden):
+        notes.append(SECONDARY_FOOTNOTE)
     value = raw.get(period)
     status = "ok" if value is not None else "no return"
     target_display, rag, sentence = "No target", Rag.GREY, ""
-    applies = definition.target is not None and (
+    applies = target is not None and (
         definition.target_year is None or definition.target_year == period.year
     )
     if applies:
         result = kpi_status(
             ytd_values if cumulative else [*([None] * (period.index - 1)), value],
-            definition.target,
+            target,
             definition.polarity,
             unit=definition.unit,
             tolerance=definition.tolerance_percent,
@@ -172,30 +187,37 @@ def _report(
         )
         target_display = definition.target_text or format_figure(result.target)
         rag, sentence = result.rag, result.sentence
+        if definition.measure == "percentage":
+            # "(284% of target)" of a percentage reads as nonsense; the figures say enough.
+            sentence = re.sub(r" \([^)]*of target\)", "", sentence).replace(" %", "%")
         if hidden.get("ytd" if cumulative else period):
-            # The sentence would print the hidden figure: say what can be said.
+            # Neither the figure nor its status is published: "<5" and "green against 4"
+            # would give the 4 away.
+            rag = Rag.GREY
             sentence = (
-                f"The figure {'to' if cumulative else 'for'} {period.short_label} is "
-                f"not published (small numbers); against a target of "
-                f"{format_figure(result.target)} {definition.unit} it is "
-                f"{rag.word.lower()}."
+                f"The figure {'to' if cumulative else 'for'} {period.short_label} is not "
+                f"published because it is under 5 or would reveal a number under 5; the "
+                f"target is {format_figure(result.target)} {definition.unit}."
             )
     elif value is not None:
-        sentence = f"{shown(period)} {definition.unit} in {period.short_label}."
+        sentence = f"{_unit_after(shown(period), definition.unit)} in {period.short_label}."
     else:
         sentence = f"No return for {period.short_label}."
     baseline_sentence = ""
     if definition.baseline_value is not None and value is not None:
+        base = format_figure(definition.baseline_value)
+        when = f" in {definition.baseline_period}" if definition.baseline_period else ""
         if hidden.get(period):
-            baseline_sentence = (
-                f"Against {format_figure(definition.baseline_value)} "
-                f"({definition.baseline_text or 'baseline'}): not published."
-            )
+            baseline_sentence = f"Baseline {base}{when}; the figure now is not published."
         else:
+            change = (
+                pp_change_words(value, definition.baseline_value)
+                if definition.measure == "percentage"
+                else change_words(value, definition.baseline_value)
+            )
             baseline_sentence = (
-                f"{format_figure(value)} against {format_figure(definition.baseline_value)} "
-                f"{definition.baseline_text or '(baseline)'}: "
-                f"{change_words(value, definition.baseline_value)}."
+                f"{_unit_after(format_figure(value), definition.unit)} against "
+                f"{_unit_after(base, definition.unit)}{when}: {change}."
             )
     return PartnerIndicatorReport(
         code=definition.code,
@@ -210,6 +232,7 @@ def _report(
         value_display=shown(period),
         status=status,
         target_display=target_display,
+        has_target=applies,
         rag=rag,
         sentence=sentence,
         baseline_sentence=baseline_sentence,
@@ -225,18 +248,19 @@ def _report(
 
 
 def _hidden(definition: KpiDefinition, raw: dict, year: list[Period], cumulative: bool) -> dict:
-    """Which published figures to hide: only sensitive counts are ever hidden."""
+    """Which published figures to hide: only sensitive counts are ever hidden.
+
+    Each period's count from 1 to 4 is hidden, and so is the year-to-date total whenever a
+    period in it is hidden. Hiding the total - never an earlier period - matters because
+    earlier packs already published the earlier periods: hiding Q1 now to protect Q2
+    would not help a reader who kept last quarter's pack.
+    """
     if not (definition.sensitive and _is_count(definition)):
         return {}
-    cells = {p: _as_int(v) for p, v in raw.items() if v is not None}
-    if any(v is None for v in cells.values()):
+    counts = {p: _as_int(v) for p, v in raw.items() if v is not None}
+    if any(v is None for v in counts.values()):
         return {}  # not whole counts: nothing to suppress as counts
-    totals = []
-    ytd = [p for p in year if p in cells]
-    if cumulative and len(ytd) == len(year) and len(year) > 1:
-        cells["ytd"] = sum(cells[p] for p in ytd)
-        totals.append(Total("ytd", tuple(ytd)))
-    hidden = suppress(cells, totals)
-    if cumulative and len(year) == 1 and year[0] in hidden:
-        hidden["ytd"] = hidden[year[0]]  # the year to date is the period itself
+    hidden = {p: bool(c) and is_small(c) for p, c in counts.items()}
+    if cumulative:
+        hidden["ytd"] = any(hidden.get(p) for p in year)
     return hidden
