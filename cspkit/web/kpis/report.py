@@ -7,18 +7,15 @@ year to date, RAG, sentence and small-number suppression are decided in one plac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date
 
-from cspkit.measures.disclosure import CannotProtect
 from cspkit.measures.reporting_periods import parse_period
 from cspkit.products.partner_kpis import (
-    SMALL_NUMBERS_NOTE,
     KpiDefinition,
     KpiReturn,
     PartnerIndicatorReport,
-    PartnerPoint,
     partner_indicators,
 )
 from cspkit.web.kpis.models import Indicator, Return
@@ -29,6 +26,13 @@ def author_name(user) -> str:
         return ""
     person = getattr(user, "person", None) if hasattr(user, "person") else None
     return person.name if person is not None else user.get_username()
+
+
+def short_period(label: str) -> str:
+    """A baseline period for a sentence: 2023-01 -> "January 2023"; others as written."""
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", label or ""):
+        return f"{date(int(label[:4]), int(label[5:]), 1):%B %Y}"
+    return label or ""
 
 
 def to_definition(indicator: Indicator) -> KpiDefinition:
@@ -47,6 +51,7 @@ def to_definition(indicator: Indicator) -> KpiDefinition:
         tolerance_percent=indicator.tolerance_percent,
         baseline_value=indicator.baseline_value,
         baseline_text=indicator.baseline_text,
+        baseline_period=short_period(indicator.baseline_period),
         definition=indicator.definition,
         source=indicator.source,
     )
@@ -89,36 +94,7 @@ def product_inputs(partnership) -> tuple[list[KpiDefinition], list[KpiReturn]]:
 def kpi_reports(partnership, as_of: date, publish: bool = True) -> list[PartnerIndicatorReport]:
     """Each active indicator at its latest period ended by ``as_of`` (published by default)."""
     definitions, returns = product_inputs(partnership)
-    try:
-        return partner_indicators(definitions, returns, as_of, publish=publish)
-    except CannotProtect:
-        return [_one_report(d, returns, as_of, publish) for d in definitions]
-
-
-def _one_report(definition, returns, as_of, publish) -> PartnerIndicatorReport:
-    """One indicator's report; withheld whole where no suppression pattern protects it."""
-    mine = [r for r in returns if r.code == definition.code]
-    try:
-        return partner_indicators([definition], mine, as_of, publish=publish)[0]
-    except CannotProtect:
-        report = partner_indicators([definition], mine, as_of, publish=False)[0]
-        return withheld(report)
-
-
-def withheld(report: PartnerIndicatorReport) -> PartnerIndicatorReport:
-    """A report with every figure withheld: its counts are all so small that any published
-    figure (even a <5 beside its total) would give one away."""
-    hidden = "not published"
-    return replace(
-        report,
-        value=None,
-        value_display=hidden if report.status == "ok" else report.value_display,
-        year_to_date_display=hidden if report.year_to_date_display else "",
-        sentence=f"The figures for {report.period} are not published (small numbers).",
-        baseline_sentence="",
-        trend=[PartnerPoint(p.period, None, hidden) for p in report.trend],
-        notes=[SMALL_NUMBERS_NOTE],
-    )
+    return partner_indicators(definitions, returns, as_of, publish=publish)
 
 
 def indicator_report(

@@ -5,6 +5,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
+from cspkit.measures.disclosure import PRIMARY_MARK, SECONDARY_MARK
 from cspkit.measures.rag import Rag
 from cspkit.web.kpis.models import plain_number
 from cspkit.web.kpis.schedule import LATE, RECEIVED, RECEIVED_LATE, STATE_WORDS
@@ -20,20 +21,37 @@ _MEANING = {
 _CLASS = {Rag.GREEN: "green", Rag.AMBER: "amber", Rag.RED: "red", Rag.GREY: "none"}
 
 
-@register.simple_tag
-def kpi_rag(rag, has_target: bool = True) -> str:
-    """A KPI status tag: "✔ Green", "● Amber", "✖ Red", "– No data" or "– No target"."""
-    rag = Rag(rag or "grey")
-    word, meaning = rag.word, _MEANING[rag]
-    if not has_target:
-        word, meaning = "No target", "No target is set for this period"
+def _tag(css: str, meaning: str, symbol: str, word: str) -> str:
     return format_html(
         '<strong class="tag rag-{}" title="{}"><span aria-hidden="true">{}</span> {}</strong>',
-        _CLASS[rag] if has_target else "none",
+        css,
         meaning,
-        rag.symbol,
+        symbol,
         word,
     )
+
+
+@register.simple_tag
+def kpi_rag(rag) -> str:
+    """A KPI status tag: "✔ Green", "● Amber", "✖ Red" or "– No data"."""
+    rag = Rag(rag or "grey")
+    return _tag(_CLASS[rag], _MEANING[rag], rag.symbol, rag.word)
+
+
+@register.simple_tag
+def report_rag(report) -> str:
+    """A report's status: its RAG, or why there is none (no target, not published, no data)."""
+    if not report.has_target:
+        return _tag("none", "No target is set for this period", Rag.GREY.symbol, "No target")
+    hidden = {report.value_display, report.year_to_date_display} & {PRIMARY_MARK, SECONDARY_MARK}
+    if report.rag == Rag.GREY and hidden:
+        return _tag(
+            "none",
+            "Not published: the figure is under 5 or would reveal a number under 5",
+            Rag.GREY.symbol,
+            "Not published",
+        )
+    return kpi_rag(report.rag)
 
 
 @register.simple_tag
@@ -63,11 +81,6 @@ def late_return_counts(context):
 def plain(value) -> str:
     """A stored figure as typed: 20, not 20.0000 or 2E+1."""
     return plain_number(value)
-
-
-@register.filter
-def has_target(report) -> bool:
-    return getattr(report, "target_display", "No target") != "No target"
 
 
 @register.filter
