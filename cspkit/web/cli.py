@@ -76,7 +76,8 @@ def demo(
         out.print("Demo accounts (for trying the app on this machine only):")
         for account in DEMO_ACCOUNTS:
             out.print(f"  {account.role:<7} {account.username:<14} password {account.password}")
-    out.print("Run [bold]cspkit serve[/] and open http://127.0.0.1:8000/")
+    serve_cmd = f"cspkit serve --database {database}" if database else "cspkit serve"
+    out.print(f"Run [bold]{serve_cmd}[/] and open http://127.0.0.1:8000/")
 
 
 @web_app.command(
@@ -170,11 +171,11 @@ def export_plan(
             f"[red]No action plan{f' for {year}' if year else ''} in the {_where()}.[/] "
             + (f"Plans: {known}." if known else "Load one with `cspkit web demo` or import-plan.")
         )
-        raise typer.Exit(1)
+        raise typer.Exit(2)  # a user error, as everywhere in the CLI
     if len(partnerships) > 1:
         names = ", ".join(sorted({f"{p.partnership} {p.year}" for p in found}))
         out.print(f"[red]Plans of several partnerships match:[/] {names}. Give --year.")
-        raise typer.Exit(1)
+        raise typer.Exit(2)  # a user error, as everywhere in the CLI
     plan = found[0]
     file.write_bytes(workbook_bytes(plan_data(plan)))
     out.print(f"Wrote {plan} ({plan.actions.count()} actions) to {file}.")
@@ -257,6 +258,15 @@ def serve(
         ),
     ] = 4,
     database: DatabaseOpt = None,
+    proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--proxy",
+            help="Address of a reverse proxy (e.g. 127.0.0.1) whose X-Forwarded-For and "
+            "X-Forwarded-Proto headers are trusted: needed behind nginx with HTTPS.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the web app (waitress WSGI server), bringing the database schema up to date first."""
     _django(database)
@@ -266,7 +276,17 @@ def serve(
     try:
         from waitress.server import create_server
 
-        server = create_server(application, host=host, port=port, threads=threads, ident="cspkit")
+        behind = {}
+        if proxy:
+            behind = {
+                "trusted_proxy": proxy,
+                "trusted_proxy_count": 1,
+                "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+                "clear_untrusted_proxy_headers": True,
+            }
+        server = create_server(
+            application, host=host, port=port, threads=threads, ident="cspkit", **behind
+        )
     except OSError as exc:
         Console(stderr=True).print(
             f"[bold red]Error:[/] cannot listen on {host}:{port} ({exc.strerror}). "

@@ -39,6 +39,14 @@ def _secret_key(sqlite_path: Path | None) -> str:
     key = os.environ.get("CSPKIT_SECRET_KEY")
     if key:
         return key
+    if _flag("CSPKIT_HTTPS"):
+        # Served over HTTPS means a shared server: its key must be set on purpose.
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "CSPKIT_HTTPS is set but CSPKIT_SECRET_KEY is not: set CSPKIT_SECRET_KEY to a "
+            "long random value (see docs/deployment.md)."
+        )
     folder = sqlite_path.parent if sqlite_path else Path(user_data_dir("cspkit"))
     folder.mkdir(parents=True, exist_ok=True)
     keyfile = folder / "web-secret-key"

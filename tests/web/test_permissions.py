@@ -256,3 +256,25 @@ def test_login_throttling_locks_after_five_failures(client, demo):
     assert client.post(login, right, REMOTE_ADDR="10.0.0.9").status_code == 429
     # ... but the same user from another address signs in.
     assert client.post(login, right, REMOTE_ADDR="10.0.0.10").status_code == 302
+
+
+def test_administration_pages_show_only_the_admins_partnership(client, users):
+    client.force_login(users["admin"])
+    listing = client.get(reverse("admin:plan_organisation_changelist"))
+    assert listing.status_code == 200
+    names = {o.name for o in listing.context["cl"].result_list}
+    assert "Other police" not in names and "Metropolitan Police Service, North West BCU" in names
+    other = Organisation.objects.get(name="Other police")
+    url = reverse("admin:plan_organisation_change", args=[other.pk])
+    assert client.get(url).status_code == 302  # "doesn't exist" -> back to the list
+    people = client.get(reverse("admin:auth_user_changelist")).context["cl"].result_list
+    assert "outsider" not in {u.username for u in people}
+
+
+def test_a_partnership_administrator_cannot_grant_superuser(client, demo):
+    client.force_login(demo.admin)
+    user = demo.viewer
+    page = client.get(reverse("admin:auth_user_change", args=[user.pk]))
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert "is_superuser" not in form.fields and "user_permissions" not in form.fields

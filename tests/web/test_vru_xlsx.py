@@ -745,4 +745,4 @@ def test_export_plan_and_import_plan_commands(tmp_path):
 
     missing = _cspkit("web", "export-plan", "x.xlsx", "--year", "1999/00", "--database", db,
                       cwd=tmp_path)  # fmt: skip
-    assert missing.returncode == 1 and "No action plan for 1999/00" in missing.stdout
+    assert missing.returncode == 2 and "No action plan for 1999/00" in missing.stdout

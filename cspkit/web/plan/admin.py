@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Q
 from django.forms.models import model_to_dict
 
 from cspkit.web.plan import models, permissions
@@ -25,6 +26,23 @@ def _plain(obj) -> dict:
     }
 
 
+def _path_to_partnership(model, depth: int = 3) -> str | None:
+    """The lookup from ``model`` to its Partnership ("plan__partnership"), or None."""
+    if model is models.Partnership:
+        return "pk"
+    fields = [f for f in model._meta.get_fields() if f.many_to_one or f.one_to_one]
+    fields = [f for f in fields if f.concrete]
+    for field in fields:
+        if field.related_model is models.Partnership:
+            return field.name
+    if depth > 1:
+        for field in fields:
+            sub = _path_to_partnership(field.related_model, depth - 1)
+            if sub:
+                return f"{field.name}__{sub}"
+    return None
+
+
 class AuditedAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return permissions.can(request.user, "manage_records")
@@ -35,6 +53,19 @@ class AuditedAdmin(admin.ModelAdmin):
     has_add_permission = has_change_permission = has_delete_permission = (
         lambda self, request, obj=None: permissions.can(request.user, "manage_records")
     )
+
+    # How each model reaches its partnership, so an administrator sees only their own:
+    # "auto" follows foreign keys to the nearest `partnership`; None = shared by all.
+    partnership_path: str | None = "auto"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        path = self.partnership_path
+        if path == "auto":
+            path = _path_to_partnership(self.model)
+        if request.user.is_superuser or not path:
+            return queryset
+        return queryset.filter(**{path: permissions.partnership_of(request.user)})
 
     def save_model(self, request, obj, form, change):
         before = _plain(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else {}
@@ -108,6 +139,7 @@ class BoardMeetingAdmin(AuditedAdmin):
 
 @admin.register(models.VruOutcome)
 class VruOutcomeAdmin(AuditedAdmin):
+    partnership_path = None  # the VRU's list is London-wide
     list_display = ("name", "position")
 
 
@@ -128,7 +160,27 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 class AccountAdmin(UserAdmin):
-    """User accounts: administrators manage them; passwords are hashed by Django."""
+    """User accounts: administrators manage them; passwords are hashed by Django.
+
+    Only a superuser may grant superuser status or Django permissions; a partnership
+    administrator sees and manages the accounts of their own partnership's people.
+    """
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return (*fields, "is_superuser", "groups", "user_permissions")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        partnership = permissions.partnership_of(request.user)
+        # Their partnership's people, and accounts not yet linked to anyone (just created).
+        return queryset.filter(
+            Q(person__organisation__partnership=partnership) | Q(person__isnull=True)
+        ).exclude(is_superuser=True)
 
     def has_module_permission(self, request):
         return permissions.can(request.user, "manage_records")
