@@ -323,6 +323,7 @@ def test_build_shows_the_new_pack(client, demo, quick_build):
     page = _text(response)
     assert "has been built: 1 pages" in page
     assert "Just built" in page
+    assert f"(PDF, {len(FAKE_PDF)}\xa0bytes)" in page  # the size, read without the PDF
     assert reverse("meeting_pack", args=[march.pk, pack.pk]) in page
     assert "Demo Administrator" in page
 

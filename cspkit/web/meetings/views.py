@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
+from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -84,7 +85,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             .order_by("date", "pk")
             .first(),
-            "packs": meeting.packs.select_related("built_by", "built_by__person").defer("pdf"),
+            # the PDFs stay in the database: only their sizes are read for the list
+            "packs": meeting.packs.select_related("built_by", "built_by__person")
+            .defer("pdf")
+            .annotate(pdf_size=Length("pdf")),
             "built": int(built) if built.isdigit() else None,
             "is_future": meeting.date >= services.today(),
             "vintage_limit": services.vintage_limit(meeting.date),
