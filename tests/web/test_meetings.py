@@ -396,19 +396,15 @@ def march_pdf(request) -> bytes:
 
 @pytest.fixture
 def quick_render(monkeypatch):
-    """Tests of the records around a pack do not need it drawn: a one-page stand-in PDF."""
-    from pypdf import PdfWriter
+    """Tests of the records around a pack do not need it drawn: a one-page stand-in."""
+    from weasyprint import HTML
 
     import cspkit.render.pack
 
-    def pack_pdf(report) -> bytes:
-        writer = PdfWriter()
-        writer.add_blank_page(595, 842)
-        buffer = BytesIO()
-        writer.write(buffer)
-        return buffer.getvalue()
+    def pack_document(report):
+        return HTML(string="<p>A stand-in pack</p>").render(), []
 
-    monkeypatch.setattr(cspkit.render.pack, "pack_pdf", pack_pdf)
+    monkeypatch.setattr(cspkit.render.pack, "pack_document", pack_document)
 
 
 def test_build_pack_on_the_demo(demo, march_pack):

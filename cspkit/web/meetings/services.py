@@ -26,7 +26,6 @@ it renders.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from io import BytesIO
 from pathlib import Path
 
 from django.db import transaction
@@ -249,10 +248,8 @@ def dashboard_for(partnership, first: date, last: date, limit: str, warehouse=No
 
 
 def kpis_for(partnership, quarter_end: date) -> list:
-    try:
-        from cspkit.web.kpis.report import kpi_reports
-    except ImportError:  # the partner indicators app is not installed in this build
-        return []
+    from cspkit.web.kpis.report import kpi_reports
+
     return list(kpi_reports(partnership, quarter_end))
 
 
@@ -278,23 +275,14 @@ def pack_report(meeting: BoardMeeting, warehouse=None, generated_at: datetime | 
     )
 
 
-def page_count(pdf: bytes) -> int:
-    try:
-        from pypdf import PdfReader
-    except ImportError:  # pypdf is a development dependency; count the page objects instead
-        import re
-
-        return len(re.findall(rb"/Type\s*/Page\b", pdf))
-    return len(PdfReader(BytesIO(pdf)).pages)
-
-
 def make_pack(meeting: BoardMeeting, user=None, warehouse=None) -> MeetingPack:
     """Build and keep a pack (no permission check: the command line and build_pack use it)."""
     from cspkit.products.meeting_pack import latest_complete_quarter
-    from cspkit.render.pack import pack_pdf
+    from cspkit.render import pack as render_pack
 
     report = pack_report(meeting, warehouse=warehouse)
-    pdf = pack_pdf(report)
+    document, _ = render_pack.pack_document(report)  # as pack_pdf, keeping the page count
+    pdf = document.write_pdf()
     first, last = latest_complete_quarter(meeting.date)
     used = (
         ", ".join(f"{v:%Y-%m}" for v in report.dashboard.vintages_used) if report.dashboard else ""
@@ -304,7 +292,7 @@ def make_pack(meeting: BoardMeeting, user=None, warehouse=None) -> MeetingPack:
             meeting=meeting,
             built_by=user if user is not None and user.is_authenticated else None,
             pdf=pdf,
-            pages=page_count(pdf),
+            pages=len(document.pages),
             period_first=first,
             period_last=last,
             vintage_limit=vintage_limit(meeting.date),
