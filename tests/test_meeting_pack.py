@@ -4,7 +4,8 @@ The pack is the Board of 1 March 2024: its agenda from the demo Forward Plan, th
 Performance Dashboard for October to December 2023 as the data stood at January 2024 (the
 latest complete quarter before the meeting), a hand-made action plan progress report, and
 partner KPIs through the product - including a made-up Victim Care Hub series with a 3 in
-2023/24 Q2, which must be "<5" everywhere and never appear as a number.
+2023/24 Q2, which must be "<5" everywhere and never appear as a number, and neither may the
+year to date it is hidden in (18 + 3 + 25 = 46, "*") nor that figure's status.
 
 The PDF is checked as a board member would read it: text extracted page by page (pypdf),
 each contents line's page holds that part's heading, every footer says "Page n of N".
@@ -21,7 +22,7 @@ import pypdf
 import pytest
 import yaml
 from test_partner_kpis import KPI_FILE
-from test_render_partner import SMALL_CODE, SMALL_VALUES, partner_reports
+from test_render_partner import SMALL_CODE, SMALL_VALUES, SMALL_YEAR_TO_DATE, partner_reports
 
 import cspkit.api as api
 from cspkit.products.meeting_pack import (
@@ -405,22 +406,56 @@ def test_kpi_summary_page(full_pages, full_pack):
     assert re.search(r"against a target of 72 \(89% of target\): red\. 14\b", text)
     assert "✖ Red" in text and "✔ Green" in text and "– No target" in text
     assert "<5: a count from 1 to 4 about people" in text
+    # the small-numbers row: value, year to date "*", target, status, sentence, page
+    assert (
+        "Victim Care Hub referrals (small numbers) 2023/24 Q3 25 * the intended target of 72 in"
+        " the period Q1 to Q3 2023/24 – Not published The figure to Q3 is not published because"
+        " it is under 5 or would reveal a number under 5; the target is 72 referrals. 15"
+    ) in text
+    assert (
+        "Prevent referrals 2022/23 Q4 15 – No target – No target 15 referrals in Q4. 15 referrals"
+        " against 25 referrals in 2021/22 Q4: a decrease of 40.0%. 18"
+    ) in text
 
 
 def test_no_suppressed_number_anywhere(full_pages):
     whole = " ".join(full_pages)
-    assert "<5" in whole and "12 9 * <5 25" in whole  # the data table, as published
+    assert "<5" in whole and "12 9 18 <5 25" in whole  # the data table, as published
     # Q2's 3 in any of the ways a page could print it
     for leak in ("2023/24 Q2: 3", "2023/24 Q2 3 ", "Q2: 3;", "9 18 3 25", "12 9 18 3 25"):
         assert leak not in whole
-    # the page of the small-numbers indicator: no 3 standing alone, and Q1's 18 (hidden with
-    # it as "*") nowhere on the page either
+    # the year to date (46) and its status (46 of 72 by Q3 is red) in the ways the summary
+    # tables and the indicator's page could print them
+    assert SMALL_YEAR_TO_DATE == 46 and SMALL_VALUES["2023/24 Q2"] == 3
+    for leak in ("2023/24 Q3 25 46", "Year to date 46", "46 referrals", "(64% of target)"):
+        assert leak not in whole
+    small_rows = re.findall(
+        r"Victim Care Hub referrals \(small numbers\) 2023/24 Q3 .{0,200}", whole
+    )
+    assert len(small_rows) == 2  # the dashboard's summary page and the pack's KPI page
+    for row in small_rows:
+        assert row.startswith(
+            "Victim Care Hub referrals (small numbers) 2023/24 Q3 25 * the intended target of 72"
+            " in the period Q1 to Q3 2023/24 – Not published"
+        ), row
+    # every page that names the indicator (the two summaries, its own page): no 46 standing
+    # alone; the pack's other 46s are police counts
+    pages = [p for p in full_pages if "Victim Care Hub referrals (small numbers)" in p]
+    assert len(pages) == 3
+    for text in pages:
+        body = text.split(" Barnet Safer Communities Partnership ·")[0]  # before the footer
+        assert not re.search(r"(?<![\w/.,-])46(?![\w/%,.])", body)
+    # the page of the small-numbers indicator: no 3 and no 46 standing alone, and no status
     (page,) = [p for p in full_pages if p.startswith("PARTNER INDICATOR 2 OF")]
     assert "Victim Care Hub referrals (small numbers)" in page
     body = page.split(" Barnet Safer Communities Partnership ·")[0]  # before the footer
     assert not re.search(r"(?<![\w/.,-])3(?![\w/%,.])", body)
-    assert str(SMALL_VALUES["2023/24 Q1"]) not in body
-    assert SMALL_VALUES["2023/24 Q2"] == 3 and SMALL_CODE
+    assert not re.search(r"(?<![\w/.,-])46(?![\w/%,.])", body)
+    assert "Year to date *referrals" in body  # "*" and its unit, as pypdf joins them
+    assert "Against the target – Not published" in body
+    for status in ("Red", "Amber", "Green", "No data"):
+        assert status not in body
+    assert SMALL_CODE
 
 
 # -- a pack with nothing but the meeting -------------------------------------------------------

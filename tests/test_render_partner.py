@@ -3,8 +3,9 @@
 The dashboard is the real Barnet model (October to December 2023, vintage 2024-01, as in
 test_render_dashboard.py); its partner indicators come from the demo KPI file through the
 product, plus one made-up case: the Victim Care Hub's referrals with a 3 in 2023/24 Q2, so
-that a hidden figure ("<5") and the one hidden with it ("*") are on the page. The 3 must
-never appear in any format, and everything else must be the product's text as published.
+that a hidden figure ("<5"), the year to date hidden with it (18 + 3 + 25 = 46, "*") and a
+status that is not published are on the page. Neither the 3 nor the 46 may appear in any
+format, and everything else must be the product's text as published.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ SMALL_VALUES = {
     "2023/24 Q2": 3,  # hidden: "<5"
     "2023/24 Q3": 25,
 }
+SMALL_YEAR_TO_DATE = 18 + 3 + 25  # 46, hidden: "*"
 
 
 def partner_reports() -> list:
@@ -99,12 +101,24 @@ def test_the_partner_reports_have_the_cases_these_tests_rely_on(report):
         "prevent_referrals",
     ]
     small = _small(report)
-    # Q2's 3 is "<5"; Q1 is hidden with it ("*"), since 46 - 25 - 18 would give the 3.
-    assert [p.display for p in small.trend] == ["12", "9", "*", "<5", "25"]
-    assert [p.value for p in small.trend] == [Decimal(12), Decimal(9), None, None, Decimal(25)]
-    assert small.year_to_date_display == "46"
+    # Q2's 3 is "<5"; Q1's 18 stays published (an earlier pack printed it), and the year to
+    # date is hidden instead ("*"), since 46 - 18 - 25 would give the 3; so is its status.
+    assert [p.display for p in small.trend] == ["12", "9", "18", "<5", "25"]
+    assert [p.value for p in small.trend] == [
+        Decimal(12),
+        Decimal(9),
+        Decimal(18),
+        None,
+        Decimal(25),
+    ]
+    assert (small.value_display, small.year_to_date_display) == ("25", "*")
     rags = [p.rag for p in report.partner_indicators]
-    assert rags == [Rag.RED, Rag.RED, Rag.GREY, Rag.GREEN, Rag.GREY]
+    assert rags == [Rag.RED, Rag.GREY, Rag.GREY, Rag.GREEN, Rag.GREY]
+    assert [p.has_target for p in report.partner_indicators] == [True, True, True, True, False]
+    # the status words: the hidden figure's status is not published, the missing return has
+    # no data, Prevent has no target
+    words = [target_pill(p).word for p in report.partner_indicators]
+    assert words == ["Red", "Not published", "No data", "Green", "No target"]
 
 
 # -- HTML -------------------------------------------------------------------------------------
@@ -182,6 +196,11 @@ def test_html_summary_table(outputs, report):
         assert target_pill(p).word in cells[6]
     assert "No target" in _text(summary)  # Prevent has none: not "No data"
     assert "target met" in _text(summary)  # the key to the statuses
+    # the small-numbers row: its year to date and its status are not published
+    small = _text(rows[1])
+    assert "25 * the intended target of 72" in small and "Not published" in small
+    assert "Red" not in small and "No data" not in small
+    assert "– Not published : the figure is not published (it is under 5" in _text(summary)  # key
 
 
 def test_html_charts_have_text_and_data_tables_as_published(outputs, report):
@@ -207,14 +226,21 @@ def test_html_small_numbers_page(outputs, report):
     section = _partner_sections(html)[1]
     text = _text(section)
     assert "Victim Care Hub referrals (small numbers)" in text
-    # the hidden figures are their marks in the table, and the chart says it leaves them out
-    assert "2023/24 Q1: *; 2023/24 Q2: <5" in text
-    assert "no bar for 2023/24 Q1 (*: not published), 2023/24 Q2 (<5: a count from 1 to 4" in text
+    # the hidden figure is its mark in the table, and the chart says it leaves it out
+    assert "2023/24 Q1: 18; 2023/24 Q2: <5; 2023/24 Q3: 25." in text
+    assert "The chart has no bar for 2023/24 Q2 (<5: a count from 1 to 4, not published)." in text
+    # the year to date is "*", its status is not published, and the footnotes say why
+    assert "Year to date * referrals since the start of the financial year" in text
+    assert "Against the target – Not published" in text
+    assert "The figure is not published (it is under 5 or would reveal a number under 5)" in text
     assert "<5: a count from 1 to 4 about people" in text and "* Hidden so that" in text
-    # no 3 on its own anywhere: not in the text, the table or the chart's marks
+    # no 3 and no 46 on their own anywhere: not in the text, the table or the chart's marks
     assert not re.search(r"(?<![\w/.,-])3(?![\w/%,.])", text)
+    assert str(SMALL_YEAR_TO_DATE) not in text
+    assert "Red" not in text and "red." not in text
     svg_texts = re.findall(r"<text[^>]*>([^<]*)</text>", section)
-    assert "3" not in svg_texts and "&lt;5" in svg_texts and "*" in svg_texts
+    assert "3" not in svg_texts and "&lt;5" in svg_texts and "*" not in svg_texts
+    assert str(SMALL_YEAR_TO_DATE) not in svg_texts
 
 
 def test_html_accessibility_with_partner_pages(outputs):
@@ -244,7 +270,7 @@ def test_chart_leaves_out_hidden_and_missing_figures(report):
     assert [(v["period"], v["value"], v["mark"]) for v in data] == [
         ("2022/23 Q3", 12.0, ""),
         ("2022/23 Q4", 9.0, ""),
-        ("2023/24 Q1", None, "*"),
+        ("2023/24 Q1", 18.0, ""),
         ("2023/24 Q2", None, "<5"),
         ("2023/24 Q3", 25.0, ""),
     ]
@@ -290,9 +316,11 @@ def test_pdf_partner_pages(outputs, report):
         assert p.sentence in text
         assert f"Page {police + 2 + i} of {len(pages)}" in text
     small = " ".join(pages[police + 2].split())
-    assert "12 9 * <5 25" in small  # the data table, as published
-    assert "46" in small  # the year to date is published
+    assert "12 9 18 <5 25" in small  # the data table, as published
+    assert "Year to date *" in small  # the year to date is hidden
+    assert "Not published" in small and "Red" not in small
     assert not re.search(r"(?<![\w/.,-])3(?![\w/%,.])", small)
+    assert str(SMALL_YEAR_TO_DATE) not in small
     assert "Chart data" in pages[-2] and "Data sources" in pages[-1]
 
 
@@ -316,8 +344,23 @@ def test_xlsx_partner_sheets(outputs, report):
     assert hub["Sentence"] == "64 referrals by Q3 against a target of 72 (89% of target): red."
     assert (asb["Value"], asb["RAG"]) == (4.5, "Green")
     assert (rj["Value"], rj["Value as published"], rj["RAG"]) == (None, "No return", "No data")
-    assert prevent["Baseline"].endswith("a decrease of 40.0%.")
-    assert small["Notes"].startswith("<5: a count from 1 to 4")
+    assert prevent["Baseline"] == (
+        "15 referrals against 25 referrals in 2021/22 Q4: a decrease of 40.0%."
+    )
+    assert (small["Value"], small["Value as published"], small["Year to date as published"]) == (
+        25,
+        "25",
+        "*",
+    )
+    assert small["RAG"] == "No data"  # the RAG itself is grey; the sentence says why
+    assert small["Sentence"] == (
+        "The figure to Q3 is not published because it is under 5 or would reveal a number"
+        " under 5; the target is 72 referrals."
+    )
+    assert small["Notes"] == (
+        "<5: a count from 1 to 4 about people, not published so that nobody can be identified."
+        "\n* Hidden so that a number under 5 cannot be worked out from the others."
+    )
     trends = wb["Partner trends"]
     t_header = [c.value for c in trends[1]]
     t_rows = [dict(zip(t_header, r, strict=True)) for r in trends.iter_rows(2, values_only=True)]
@@ -325,7 +368,7 @@ def test_xlsx_partner_sheets(outputs, report):
     assert mine == [
         ("2022/23 Q3", 12, "12"),
         ("2022/23 Q4", 9, "9"),
-        ("2023/24 Q1", None, "*"),
+        ("2023/24 Q1", 18, "18"),
         ("2023/24 Q2", None, "<5"),
         ("2023/24 Q3", 25, "25"),
     ]
@@ -333,6 +376,9 @@ def test_xlsx_partner_sheets(outputs, report):
     for sheet in (ws, trends):
         for row in sheet.iter_rows(values_only=True):
             assert 3 not in row
+            if SMALL_CODE in row:
+                assert SMALL_YEAR_TO_DATE not in row
+                assert not any(str(SMALL_YEAR_TO_DATE) in str(cell) for cell in row)
 
 
 def test_xlsx_without_partner_indicators_has_no_partner_sheets(police_report, tmp_path):
@@ -357,13 +403,18 @@ def test_json_partner_indicators_as_published(outputs, report):
         {"period": "2023/24 Q2", "value": 21, "display": "21"},
         {"period": "2023/24 Q3", "value": 25, "display": "25"},
     ]
+    assert hub["has_target"] is True
     asb = items[3]
     assert asb["value"] == 4.5 and asb["rag"] == "green"
     small = items[1]
-    assert [t["value"] for t in small["trend"]] == [12, 9, None, None, 25]
-    assert [t["display"] for t in small["trend"]] == ["12", "9", "*", "<5", "25"]
+    assert [t["value"] for t in small["trend"]] == [12, 9, 18, None, 25]
+    assert [t["display"] for t in small["trend"]] == ["12", "9", "18", "<5", "25"]
+    assert (small["value"], small["year_to_date_display"]) == (25, "*")
+    assert (small["rag"], small["has_target"]) == ("grey", True)
     assert all(not (isinstance(v, int) and v == 3) for t in small["trend"] for v in t.values())
     assert '"value": 3' not in text and '"value": 3.0' not in text
+    assert str(SMALL_YEAR_TO_DATE) not in json.dumps(small)
+    assert items[4]["has_target"] is False  # Prevent
     assert items[2]["value"] is None and items[2]["status"] == "no return"
 
 

@@ -204,30 +204,51 @@ _TARGET_MEANING = {
     Rag.GREY: "no figure to compare with the target",
 }
 NO_TARGET = "No target"  # the product's target_display when no target applies
+_NO_TARGET_MEANING = "no target is set for this period"
+NOT_PUBLISHED = "Not published"  # the status of a figure hidden for disclosure control
+_NOT_PUBLISHED_MEANING = (
+    "the figure is not published (it is under 5 or would reveal a number under 5), "
+    "so neither is its status"
+)
 _LATEST, _EARLIER = "Latest period", "Earlier periods"
 _PARTNER_BARS = {_LATEST: charts.BAR_COLOURS[charts.THIS_PERIOD], _EARLIER: "#9bbbe3"}
 _HIDDEN = {PRIMARY_MARK: "a count from 1 to 4, not published", SECONDARY_MARK: "not published"}
 
 
+def _compared_hidden(report: PartnerIndicatorReport) -> bool:
+    """Whether the figure compared with the target (the year to date, if the KPI has one)
+    was hidden for disclosure control - the product then publishes no RAG for it either."""
+    compared = report.year_to_date_display or report.value_display
+    return compared in (PRIMARY_MARK, SECONDARY_MARK)
+
+
 def target_pill(report: PartnerIndicatorReport) -> Pill:
-    """The KPI's status against its target: colour, symbol and word ("No target" if none)."""
+    """The KPI's status against its target: colour, symbol and word.
+
+    "No target" if none applies, "Not published" when the figure compared with the target is
+    hidden (a grey that is not "No data": the partner did make the return).
+    """
     rag = report.rag
-    if rag is Rag.GREY and report.target_display == NO_TARGET:
-        word, meaning = NO_TARGET, "no target is set for this period"
+    if not report.has_target:
+        word, meaning = NO_TARGET, _NO_TARGET_MEANING
+    elif rag is Rag.GREY and _compared_hidden(report):
+        word, meaning = NOT_PUBLISHED, _NOT_PUBLISHED_MEANING
     else:
         word, meaning = rag.word, _TARGET_MEANING[rag]
     return Pill(word, rag.symbol, meaning, rag.colour, text_on(rag.colour))
 
 
 def target_legend() -> list[Pill]:
-    """The key to the statuses: green, amber, red, no data - and no target (also grey)."""
+    """The key to the statuses: green, amber, red, no data - and no target and not published
+    (also grey)."""
     grey = Rag.GREY.colour
     return [
         *(
             Pill(r.word, r.symbol, _TARGET_MEANING[r], r.colour, text_on(r.colour))
             for r in (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.GREY)
         ),
-        Pill(NO_TARGET, Rag.GREY.symbol, "no target is set for this period", grey, text_on(grey)),
+        Pill(NO_TARGET, Rag.GREY.symbol, _NO_TARGET_MEANING, grey, text_on(grey)),
+        Pill(NOT_PUBLISHED, Rag.GREY.symbol, _NOT_PUBLISHED_MEANING, grey, text_on(grey)),
     ]
 
 
