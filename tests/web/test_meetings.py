@@ -432,19 +432,21 @@ def test_build_pack_on_the_demo(demo, march_pack):
 
 
 def test_the_packs_pages_as_images(march_pdf, tmp_path):
-    """Every page drawn (pdftoppm) has ink on it; the pages are kept for a person to look at."""
+    """Every page drawn (pdftoppm) has ink on it; the pages are kept for a person to look at.
+
+    They are drawn and checked in the test's own folder, then copied to
+    test-artifacts/meeting-pack/ (or $CSPKIT_PACK_PAGES), so runs side by side do not mix.
+    """
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
     from PIL import Image, ImageChops
 
-    folder = Path(os.environ.get("CSPKIT_PACK_PAGES") or REPO / "test-artifacts" / "meeting-pack")
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("page-*.png"):
-        old.unlink()
     pdf = tmp_path / "pack.pdf"
     pdf.write_bytes(march_pdf)
-    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(folder / "page")], check=True)
-    images = sorted(folder.glob("page-*.png"))
+    drawn = tmp_path / "pages"
+    drawn.mkdir()
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(drawn / "page")], check=True)
+    images = sorted(drawn.glob("page-*.png"))
     assert len(images) == len(_pdf_text(march_pdf))
     for path in images:
         with Image.open(path) as image:
@@ -454,6 +456,9 @@ def test_the_packs_pages_as_images(march_pdf, tmp_path):
             assert box is not None, f"{path.name} is blank"
             inked = sum(grey.histogram()[:200]) / (grey.size[0] * grey.size[1])
             assert inked > 0.002, f"{path.name} is nearly blank ({inked:.4f})"
+    folder = Path(os.environ.get("CSPKIT_PACK_PAGES") or REPO / "test-artifacts" / "meeting-pack")
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(drawn, folder, dirs_exist_ok=True)
 
 
 def test_pack_lists_changes_since_the_previous_meeting(demo, loaded_warehouse):
