@@ -102,7 +102,15 @@ def check_period(indicator: Indicator, raw, today: date) -> tuple[Period | None,
                 f"{indicator.frequency} period: write it like {example}",
             )
         ]
-    if period.end >= today:
+    if period.start > today:
+        return None, [
+            Problem(
+                "period", as_text(raw), f"is in the future: it starts on {long_date(period.start)}"
+            )
+        ]
+    # A year in progress may have its figure so far (a partner's "current position", which
+    # the board reads as the latest); a month or quarter is returned once it has ended.
+    if period.end >= today and indicator.frequency != "annual":
         return None, [
             Problem(
                 "period",

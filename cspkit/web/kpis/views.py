@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from cspkit.measures.reporting_periods import PeriodError, last_complete
+from cspkit.measures.reporting_periods import PeriodError, containing, last_complete
 from cspkit.web.kpis.forms import ReturnForm
 from cspkit.web.kpis.models import Indicator, Return, plain_number
 from cspkit.web.kpis.report import indicator_report, indicators_of, latest_return
@@ -163,6 +163,17 @@ def _form_period(request: HttpRequest, indicator: Indicator, rows: list[PeriodRo
     return last_complete(indicator.frequency, today)
 
 
+def _choosable(indicator: Indicator, rows: list[PeriodRow], today: date) -> list:
+    """The periods the form offers: every expected one, and a year in progress (its figure
+    so far) for an annual indicator."""
+    periods = [r.expected.period for r in rows]
+    if indicator.frequency == "annual":
+        current = containing(indicator.frequency, today)
+        if current not in periods:
+            periods.insert(0, current)
+    return periods
+
+
 def _initial(indicator: Indicator, period) -> dict:
     ret = indicator.returns.filter(period_start=period.start).first()
     return {
@@ -243,7 +254,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             "form_period_due": form_period.due(indicator.returns_due_days) if form_period else None,
             "conflict": conflict,
             "may_enter": may_enter,
-            "periods": [r.expected.period for r in rows],
+            "periods": _choosable(indicator, rows, today),
             "history": _history(indicator),
             "today": today,
             "target_words": target_words(indicator),

@@ -43,8 +43,9 @@ def report_rag(report) -> str:
     """A report's status: its RAG, or why there is none (no target, not published, no data)."""
     if not report.has_target:
         return _tag("none", "No target is set for this period", Rag.GREY.symbol, "No target")
-    hidden = {report.value_display, report.year_to_date_display} & {PRIMARY_MARK, SECONDARY_MARK}
-    if report.rag == Rag.GREY and hidden:
+    shown = (report.value_display, report.year_to_date_display)
+    hidden = any(t in (PRIMARY_MARK, SECONDARY_MARK) or "not published" in t for t in shown)
+    if report.rag == Rag.GREY and report.status == "ok" and hidden:
         return _tag(
             "none",
             "Not published: the figure is under 5 or would reveal a number under 5",
