@@ -289,6 +289,7 @@ def test_a_year_in_progress_without_a_return_reports_the_last_complete_year():
 def test_a_yearly_count_with_and_without_a_return_for_the_year_in_progress():
     definitions, returns = demo_kpis("barnet_homes_da_one_stop_shop_approaches")
     (d,) = definitions
+    assert (d.measure, d.frequency, d.sensitive) == ("count", Frequency.ANNUAL, True)
     r = one(d, returns, MEETING_MAR)  # only 2022/23's 790 returned
     assert (r.period, r.value_display, r.sentence) == (
         "2022/23",
@@ -296,13 +297,44 @@ def test_a_yearly_count_with_and_without_a_return_for_the_year_in_progress():
         "790 approaches in 2022/23.",
     )
     now = KpiReturn(d.code, parse_period("2023/24", Frequency.ANNUAL), D(700))
+    # A sensitive count's current position for 2023/24 is never published while the year is
+    # in progress (a position revised between two packs would give away the difference): the
+    # 1 March 2024 pack still reports 2022/23's 790, and the 700 is nowhere in it.
     r = one(d, [*returns, now], MEETING_MAR)
+    assert (r.period, r.value_display, r.sentence) == (
+        "2022/23",
+        "790",
+        "790 approaches in 2022/23.",
+    )
+    assert [p.display for p in r.trend] == ["790"]
+    assert "700" not in str(published(r))
+    # Once 2023/24 has ended (31 March 2024) its 700 is the year's figure.
+    r = one(d, [*returns, now], END_Q4)
     assert (r.period, r.value_display, r.sentence) == (
         "2023/24",
         "700",
         "700 approaches in 2023/24.",
     )
     assert [p.display for p in r.trend] == ["790", "700"]
+    # Not sensitive, or not published (publish=False): the year in progress is reported.
+    for report in (
+        one(replace(d, sensitive=False), [*returns, now], MEETING_MAR),
+        one(d, [*returns, now], MEETING_MAR, publish=False),
+    ):
+        assert (report.period, report.value_display, report.sentence) == (
+            "2023/24",
+            "700",
+            "700 approaches in 2023/24.",
+        )
+        assert [p.display for p in report.trend] == ["790", "700"]
+    # A sensitive rate is no count to protect: its year in progress is reported too.
+    rate = replace(d, measure="rate", unit="approaches per 1,000 tenancies")
+    r = one(rate, [*returns, now], MEETING_MAR)
+    assert (r.period, r.value_display, r.sentence) == (
+        "2023/24",
+        "700",
+        "700 approaches per 1,000 tenancies in 2023/24.",
+    )
 
 
 def test_a_quarter_or_month_in_progress_is_never_reported():
@@ -531,7 +563,6 @@ def pinned_counts(
 
 
 SMALL = "<5: a count from 1 to 4 about people, not published so that nobody can be identified."
-SECONDARY = "* Hidden so that a number under 5 cannot be worked out from the others."
 STANDALONE_SMALL = re.compile(r"(?<![\w/.,-])[1-4](?![\w/%,.])")  # "3", not "Q3", "2023/24"
 
 
@@ -546,13 +577,14 @@ def test_a_small_count_is_shown_as_under_5_and_cannot_be_worked_out():
     values = {"2023/24 Q1": 18, "2023/24 Q2": 3, "2023/24 Q3": 25}
     r = one(victim_hub(), quarterly_returns("victim_hub_referrals", values), END_Q3)
     # Q2's 3 is "<5". Q1 (18) was published in the Q1 pack and stays published; the year to
-    # date (18 + 3 + 25 = 46) is hidden instead ("*", 5 or more), else 46 - 18 - 25 = 3.
+    # date (18 + 3 + 25 = 46) is hidden instead, else 46 - 18 - 25 = 3. A hidden total is the
+    # words "not published": neither "<5" (which could pin its parts) nor "*" (5 or more).
     assert [(p.period, p.value, p.display) for p in r.trend] == [
         ("2023/24 Q1", D(18), "18"),
         ("2023/24 Q2", None, "<5"),
         ("2023/24 Q3", D(25), "25"),
     ]
-    assert (r.value, r.value_display, r.year_to_date_display) == (D(25), "25", "*")
+    assert (r.value, r.value_display, r.year_to_date_display) == (D(25), "25", "not published")
     # The RAG (46 of 72 would be red) is not published either; the target is.
     assert r.rag is Rag.GREY
     assert r.sentence == not_published("to", "Q3", "72 referrals")
@@ -560,7 +592,7 @@ def test_a_small_count_is_shown_as_under_5_and_cannot_be_worked_out():
         True,
         "the intended target of 72 in the period Q1 to Q3 2023/24",
     )
-    assert r.notes == [SMALL, SECONDARY]
+    assert r.notes == [SMALL]  # no "*" anywhere, so no footnote for it
     assert "46" not in str(published(r))
     # A reader with this pack alone, or with the Q1 and Q2 packs as well: any of 1-4 fits.
     assert indistinguishable(victim_hub(), values, END_Q3)["2023/24 Q2"] == {1, 2, 3, 4}
@@ -571,9 +603,9 @@ def test_a_small_count_is_shown_as_under_5_and_cannot_be_worked_out():
 def test_a_small_count_in_the_latest_quarter_hides_the_year_to_date_figures():
     values = {"2023/24 Q1": 3}
     r = one(victim_hub(), quarterly_returns("victim_hub_referrals", values), END_Q1)
-    # Q1 is the year to date: both "<5", and neither the 3 nor its RAG against 24 (72 / 3)
-    # is published.
-    assert (r.value, r.value_display, r.year_to_date_display) == (None, "<5", "<5")
+    # Q1 is the year to date: Q1 is "<5", the year to date "not published" (never "<5" for a
+    # total), and neither the 3 nor its RAG against 24 (72 / 3) is published.
+    assert (r.value, r.value_display, r.year_to_date_display) == (None, "<5", "not published")
     assert r.rag is Rag.GREY
     assert r.sentence == not_published("to", "Q1", "24 referrals")
     assert r.notes == [SMALL]
@@ -683,7 +715,8 @@ def test_earlier_packs_do_not_give_a_hidden_count_away():
     # to date (21, not 18 + 3 to be subtracted): Q2 can be any of 1-4.
     values = {"2023/24 Q1": 18, "2023/24 Q2": 3}
     r = one(victim_hub(), quarterly_returns("victim_hub_referrals", values), END_Q2)
-    assert [p.display for p in r.trend] == ["18", "<5"] and r.year_to_date_display == "*"
+    assert [p.display for p in r.trend] == ["18", "<5"]
+    assert r.year_to_date_display == "not published"
     possible = indistinguishable(victim_hub(), values, END_Q2, earlier=(END_Q1,))
     assert possible == {"2023/24 Q2": {1, 2, 3, 4}}
 
@@ -698,12 +731,13 @@ def test_earlier_packs_do_not_give_a_hidden_count_away():
             {"2023/24 Q1": 9, "2023/24 Q2": 4},
             not_published("for", "Q2", "4 referrals"),
         ),
-        # "<5" and red against "2 or fewer" could only be 3 or 4; green, 1 or 2
+        # "<5" and red against "2 or fewer" could only be 3 or 4; green, 1 or 2 (the sentence
+        # keeps "or fewer": the target is a ceiling)
         (
             Target(D(2), TargetKind.PER_PERIOD),
             Polarity.LOWER,
             {"2023/24 Q1": 9, "2023/24 Q2": 3},
-            not_published("for", "Q2", "2 referrals"),
+            not_published("for", "Q2", "2 referrals or fewer"),
         ),
         # 9 + Q2 to date against 13 by Q2 (26 x 2/4): green only if Q2 is 4
         (
@@ -759,26 +793,28 @@ def test_the_demo_sensitive_figures_are_all_5_or_more():
     for as_of in (END_Q1, END_Q2, END_Q3, MEETING_MAR, END_Q4):
         for r in partner_indicators(definitions, returns, as_of):
             assert all(p.display not in ("<5", "*") for p in r.trend), r.code
-            assert r.year_to_date_display not in ("<5", "*") and r.notes == [], r.code
+            assert r.year_to_date_display not in ("<5", "*", "not published"), r.code
+            assert r.notes == [], r.code
 
 
-# -- where the new rules still give a count away or mislead (failing: reported to the lead) --
+# -- the leaks the earlier rules left (these failed until the product was changed) ----------
 
 
 def test_a_reader_of_the_four_packs_of_a_year_cannot_work_out_a_hidden_count():
-    # FAILS: 1, 1, 1 and 1 in Q1-Q4 show "<5" four times and a year to date of 4, also "<5".
-    # Four counts of at least 1 adding up to at most 4 can only be 1 each: every quarter is
-    # given away (in the Q4 pack alone, too). The year to date's own "<5" tells the reader
-    # it is under 5; no other year of returns does this (checked over 0-5 and no return).
+    # 1, 1, 1 and 1 in Q1-Q4 show "<5" four times; a year to date of 4 shown as "<5" would
+    # say the four add up to at most 4, so each could only be 1 (in the Q4 pack alone, too).
+    # A hidden year to date is therefore "not published", never "<5". Checked over every
+    # year of returns of 0-5 or none, read as the four packs of the year together.
     pinned = pinned_counts(victim_hub(), (END_Q1, END_Q2, END_Q3, END_Q4), (None, 0, 1, 2, 3, 4, 5))
     assert pinned == []
 
 
 def test_a_current_position_updated_between_packs_does_not_give_away_a_count_under_5():
-    # FAILS: a yearly count's return for the year in progress is published (rule 6), and a
-    # "current position" is updated during the year. Sanctuary Scheme referrals, 2023/24:
-    # 20 so far in the 24 November 2023 pack, 23 in the 1 March 2024 pack - a reader of both
-    # knows 3 people were referred between the two meetings, a count under 5.
+    # A "current position" is updated during the year. Sanctuary Scheme referrals, 2023/24:
+    # 20 so far in the 24 November 2023 pack and 23 in the 1 March 2024 pack would tell a
+    # reader of both that 3 people were referred between the two meetings, a count under 5.
+    # So a sensitive yearly count's year in progress is never published: both packs report
+    # 2022/23 (no return here).
     (d,), _ = demo_kpis("barnet_homes_sanctuary_scheme_referrals")
     year = parse_period("2023/24", Frequency.ANNUAL)
     nov = one(d, [KpiReturn(d.code, year, D(20))], MEETING_NOV)
@@ -787,12 +823,16 @@ def test_a_current_position_updated_between_packs_does_not_give_away_a_count_und
     assert not (both_shown and 1 <= mar.value - nov.value <= 4), (
         f"{nov.period}: {nov.value_display} on {MEETING_NOV}, {mar.value_display} on {MEETING_MAR}"
     )
+    for r in (nov, mar):
+        assert (r.period, r.value, r.value_display) == ("2022/23", None, "No return")
+        assert not {"20", "23"} & {r.value_display, r.year_to_date_display, r.sentence}
+        assert [p.display for p in r.trend] == []
 
 
 def test_a_hidden_figure_keeps_the_direction_of_a_lower_is_better_target():
-    # FAILS: with the figure hidden, the sentence is all a reader has, and for a ceiling it
-    # says "the target is 5 referrals." - read as a number to reach. The published sentence
-    # of the same KPI says "against a target of 5 or fewer".
+    # With the figure hidden, the sentence is all a reader has; for a ceiling it must keep
+    # "or fewer" ("the target is 5 referrals." reads as a number to reach), as the published
+    # sentence of the same KPI does ("against a target of 5 or fewer").
     d = replace(
         victim_hub(),
         polarity=Polarity.LOWER,
@@ -807,13 +847,48 @@ def test_a_hidden_figure_keeps_the_direction_of_a_lower_is_better_target():
 
 
 def test_a_year_in_progress_is_not_judged_as_if_the_year_had_ended():
-    # FAILS: a yearly count's current position (rule 6) is compared with the whole year's
-    # target. 30 Sanctuary Scheme referrals by 24 November 2023 - almost 8 months into
-    # 2023/24, on course for about 45 (30 x 12 / 8) against a target of 40 - is published as
-    # "30 referrals by 2023/24 against a target of 40 (75% of target): red.", as if 2023/24
-    # had ended 10 short.
+    # 30 Sanctuary Scheme referrals by 24 November 2023 - almost 8 months into 2023/24, on
+    # course for about 45 (30 x 12 / 8) against a target of 40 - must not read as "30
+    # referrals by 2023/24 against a target of 40 (75% of target): red.", as if 2023/24 had
+    # ended 10 short. The Sanctuary Scheme's count is sensitive, so its year in progress is
+    # not published at all (see above); the same KPI not sensitive is reported grey, "so far".
     (s,), _ = demo_kpis("barnet_homes_sanctuary_scheme_referrals")
     d = replace(s, target=Target(D(40), TargetKind.ANNUAL, 1), target_year=2023)
-    r = one(d, [KpiReturn(d.code, parse_period("2023/24", Frequency.ANNUAL), D(30))], MEETING_NOV)
-    assert r.period == "2023/24"
-    assert r.rag is not Rag.RED, r.sentence
+    returns = [KpiReturn(d.code, parse_period("2023/24", Frequency.ANNUAL), D(30))]
+    r = one(d, returns, MEETING_NOV)
+    # 2022/23: no return, and the 2023/24 target does not apply to it
+    assert (r.period, r.value_display, r.rag, r.has_target) == (
+        "2022/23",
+        "No return",
+        Rag.GREY,
+        False,
+    )
+    assert r.sentence == "No return for 2022/23."
+    open_ = replace(d, sensitive=False)
+    r = one(open_, returns, MEETING_NOV)
+    assert (r.period, r.value_display, r.year_to_date_display) == ("2023/24", "30", "30")
+    assert (r.rag, r.has_target, r.target_display) == (Rag.GREY, True, "40")
+    assert r.sentence == (
+        "30 referrals so far in 2023/24 (the year is not over); the target for the year is 40."
+    )
+    # the same unpublished (publish=False), sensitive or not: still not judged
+    assert one(d, returns, MEETING_NOV, publish=False).sentence == r.sentence
+    # a ceiling keeps its "or fewer"
+    lower = replace(open_, polarity=Polarity.LOWER)
+    r = one(lower, returns, MEETING_NOV)
+    assert r.rag is Rag.GREY
+    assert r.sentence == (
+        "30 referrals so far in 2023/24 (the year is not over); the target for the year is 40"
+        " or fewer."
+    )
+    # Once the year has ended (31 March 2024) it is judged: 30 / 40 = 75%, red; against 40
+    # or fewer, green. The sensitive count is published then too.
+    for definition in (d, open_):
+        r = one(definition, returns, END_Q4)
+        assert (r.period, r.rag) == ("2023/24", Rag.RED)
+        assert r.sentence == "30 referrals by 2023/24 against a target of 40 (75% of target): red."
+    r = one(lower, returns, END_Q4)
+    assert (r.rag, r.sentence) == (
+        Rag.GREEN,
+        "30 referrals by 2023/24 against a target of 40 or fewer: green.",
+    )

@@ -3,9 +3,9 @@
 The dashboard is the real Barnet model (October to December 2023, vintage 2024-01, as in
 test_render_dashboard.py); its partner indicators come from the demo KPI file through the
 product, plus one made-up case: the Victim Care Hub's referrals with a 3 in 2023/24 Q2, so
-that a hidden figure ("<5"), the year to date hidden with it (18 + 3 + 25 = 46, "*") and a
-status that is not published are on the page. Neither the 3 nor the 46 may appear in any
-format, and everything else must be the product's text as published.
+that a hidden figure ("<5"), the year to date hidden with it (18 + 3 + 25 = 46, "not
+published") and a status that is not published are on the page. Neither the 3 nor the 46
+may appear in any format, and everything else must be the product's text as published.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ SMALL_VALUES = {
     "2023/24 Q2": 3,  # hidden: "<5"
     "2023/24 Q3": 25,
 }
-SMALL_YEAR_TO_DATE = 18 + 3 + 25  # 46, hidden: "*"
+SMALL_YEAR_TO_DATE = 18 + 3 + 25  # 46, hidden: "not published"
 
 
 def partner_reports() -> list:
@@ -102,7 +102,8 @@ def test_the_partner_reports_have_the_cases_these_tests_rely_on(report):
     ]
     small = _small(report)
     # Q2's 3 is "<5"; Q1's 18 stays published (an earlier pack printed it), and the year to
-    # date is hidden instead ("*"), since 46 - 18 - 25 would give the 3; so is its status.
+    # date is hidden instead ("not published"), since 46 - 18 - 25 would give the 3; so is
+    # its status.
     assert [p.display for p in small.trend] == ["12", "9", "18", "<5", "25"]
     assert [p.value for p in small.trend] == [
         Decimal(12),
@@ -111,7 +112,7 @@ def test_the_partner_reports_have_the_cases_these_tests_rely_on(report):
         None,
         Decimal(25),
     ]
-    assert (small.value_display, small.year_to_date_display) == ("25", "*")
+    assert (small.value_display, small.year_to_date_display) == ("25", "not published")
     rags = [p.rag for p in report.partner_indicators]
     assert rags == [Rag.RED, Rag.GREY, Rag.GREY, Rag.GREEN, Rag.GREY]
     assert [p.has_target for p in report.partner_indicators] == [True, True, True, True, False]
@@ -198,7 +199,7 @@ def test_html_summary_table(outputs, report):
     assert "target met" in _text(summary)  # the key to the statuses
     # the small-numbers row: its year to date and its status are not published
     small = _text(rows[1])
-    assert "25 * the intended target of 72" in small and "Not published" in small
+    assert "25 not published the intended target of 72" in small and "Not published" in small
     assert "Red" not in small and "No data" not in small
     assert "– Not published : the figure is not published (it is under 5" in _text(summary)  # key
 
@@ -229,11 +230,12 @@ def test_html_small_numbers_page(outputs, report):
     # the hidden figure is its mark in the table, and the chart says it leaves it out
     assert "2023/24 Q1: 18; 2023/24 Q2: <5; 2023/24 Q3: 25." in text
     assert "The chart has no bar for 2023/24 Q2 (<5: a count from 1 to 4, not published)." in text
-    # the year to date is "*", its status is not published, and the footnotes say why
-    assert "Year to date * referrals since the start of the financial year" in text
+    # the year to date and its status are not published, and the sentences and footnote say why
+    assert "Year to date not published referrals since the start of the financial year" in text
     assert "Against the target – Not published" in text
     assert "The figure is not published (it is under 5 or would reveal a number under 5)" in text
-    assert "<5: a count from 1 to 4 about people" in text and "* Hidden so that" in text
+    assert "<5: a count from 1 to 4 about people" in text
+    assert "*" not in text  # no "*" mark, so no footnote for one
     # no 3 and no 46 on their own anywhere: not in the text, the table or the chart's marks
     assert not re.search(r"(?<![\w/.,-])3(?![\w/%,.])", text)
     assert str(SMALL_YEAR_TO_DATE) not in text
@@ -317,7 +319,7 @@ def test_pdf_partner_pages(outputs, report):
         assert f"Page {police + 2 + i} of {len(pages)}" in text
     small = " ".join(pages[police + 2].split())
     assert "12 9 18 <5 25" in small  # the data table, as published
-    assert "Year to date *" in small  # the year to date is hidden
+    assert "Year to date not published" in small  # the year to date is hidden
     assert "Not published" in small and "Red" not in small
     assert not re.search(r"(?<![\w/.,-])3(?![\w/%,.])", small)
     assert str(SMALL_YEAR_TO_DATE) not in small
@@ -350,7 +352,7 @@ def test_xlsx_partner_sheets(outputs, report):
     assert (small["Value"], small["Value as published"], small["Year to date as published"]) == (
         25,
         "25",
-        "*",
+        "not published",
     )
     assert small["RAG"] == "No data"  # the RAG itself is grey; the sentence says why
     assert small["Sentence"] == (
@@ -359,7 +361,6 @@ def test_xlsx_partner_sheets(outputs, report):
     )
     assert small["Notes"] == (
         "<5: a count from 1 to 4 about people, not published so that nobody can be identified."
-        "\n* Hidden so that a number under 5 cannot be worked out from the others."
     )
     trends = wb["Partner trends"]
     t_header = [c.value for c in trends[1]]
@@ -409,7 +410,7 @@ def test_json_partner_indicators_as_published(outputs, report):
     small = items[1]
     assert [t["value"] for t in small["trend"]] == [12, 9, 18, None, 25]
     assert [t["display"] for t in small["trend"]] == ["12", "9", "18", "<5", "25"]
-    assert (small["value"], small["year_to_date_display"]) == (25, "*")
+    assert (small["value"], small["year_to_date_display"]) == (25, "not published")
     assert (small["rag"], small["has_target"]) == ("grey", True)
     assert all(not (isinstance(v, int) and v == 3) for t in small["trend"] for v in t.values())
     assert '"value": 3' not in text and '"value": 3.0' not in text

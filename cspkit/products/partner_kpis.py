@@ -126,9 +126,14 @@ def partner_indicators(
         # partner's "current position", e.g. a housing provider's year so far) is the latest
         # figure; otherwise - and always for months and quarters - the last complete period,
         # whose return may be missing.
-        in_progress = definition.frequency == Frequency.ANNUAL and current in values
+        # Not for a sensitive count when publishing: a current position revised between
+        # two packs would give away how many people were added in between.
+        revisable = not (publish and definition.sensitive and _is_count(definition))
+        in_progress = definition.frequency == Frequency.ANNUAL and current in values and revisable
         latest = current if current.end <= as_of or in_progress else current.previous()
-        reports.append(_report(definition, by_code.get(definition.code, {}), latest, publish))
+        reports.append(
+            _report(definition, by_code.get(definition.code, {}), latest, publish, as_of)
+        )
     return reports
 
 
@@ -138,7 +143,11 @@ def _unit_after(figure: str, unit: str) -> str:
 
 
 def _report(
-    definition: KpiDefinition, values: dict[Period, KpiReturn], period: Period, publish: bool
+    definition: KpiDefinition,
+    values: dict[Period, KpiReturn],
+    period: Period,
+    publish: bool,
+    as_of: date | None = None,
 ) -> PartnerIndicatorReport:
     first = min(values) if values else period
     trend_periods = periods_between(first, period)[-TREND_PERIODS:] if first <= period else []
@@ -162,6 +171,9 @@ def _report(
         if value is None:
             return "No return"
         if hidden.get(key):
+            if key == "ytd":
+                # Never "<5" for a total: with every part "<5" too, it would pin them all.
+                return "not published"
             small = _as_int(value)
             return display(small, True) if small is not None and small < 5 else SECONDARY_MARK
         return format_figure(value)
@@ -190,6 +202,7 @@ def _report(
         if definition.measure == "percentage":
             # "(284% of target)" of a percentage reads as nonsense; the figures say enough.
             sentence = re.sub(r" \([^)]*of target\)", "", sentence).replace(" %", "%")
+        or_fewer = " or fewer" if definition.polarity == "lower" else ""
         if hidden.get("ytd" if cumulative else period):
             # Neither the figure nor its status is published: "<5" and "green against 4"
             # would give the 4 away.
@@ -197,7 +210,15 @@ def _report(
             sentence = (
                 f"The figure {'to' if cumulative else 'for'} {period.short_label} is not "
                 f"published because it is under 5 or would reveal a number under 5; the "
-                f"target is {format_figure(result.target)} {definition.unit}."
+                f"target is {format_figure(result.target)} {definition.unit}{or_fewer}."
+            )
+        elif cumulative and as_of is not None and period.end > as_of and result.value is not None:
+            # A year still in progress is not judged against the whole year's target.
+            rag = Rag.GREY
+            sentence = (
+                f"{_unit_after(format_figure(result.value), definition.unit)} so far in "
+                f"{period.short_label} (the year is not over); the target for the year is "
+                f"{format_figure(result.target)}{or_fewer}."
             )
     elif value is not None:
         sentence = f"{_unit_after(shown(period), definition.unit)} in {period.short_label}."

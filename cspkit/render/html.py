@@ -195,7 +195,8 @@ def _chart_data(report: DashboardReport) -> dict:
 #
 # A partner KPI's page shows what the product published and nothing else: a figure hidden
 # for disclosure control reaches the renderer only as its mark ("<5" or "*"), so the chart
-# leaves it out and says so, and its data table prints the mark.
+# leaves it out and says so, and its data table prints the mark. A hidden year-to-date total
+# is the words "not published" (never a mark: "<5" would pin its parts, "*" claims 5 or more).
 
 _TARGET_MEANING = {
     Rag.GREEN: "target met",
@@ -213,13 +214,14 @@ _NOT_PUBLISHED_MEANING = (
 _LATEST, _EARLIER = "Latest period", "Earlier periods"
 _PARTNER_BARS = {_LATEST: charts.BAR_COLOURS[charts.THIS_PERIOD], _EARLIER: "#9bbbe3"}
 _HIDDEN = {PRIMARY_MARK: "a count from 1 to 4, not published", SECONDARY_MARK: "not published"}
+_TOTAL_HIDDEN = "not published"  # the product's text for a hidden year-to-date total
 
 
 def _compared_hidden(report: PartnerIndicatorReport) -> bool:
     """Whether the figure compared with the target (the year to date, if the KPI has one)
     was hidden for disclosure control - the product then publishes no RAG for it either."""
     compared = report.year_to_date_display or report.value_display
-    return compared in (PRIMARY_MARK, SECONDARY_MARK)
+    return compared in (PRIMARY_MARK, SECONDARY_MARK, _TOTAL_HIDDEN)
 
 
 def target_pill(report: PartnerIndicatorReport) -> Pill:
