@@ -173,7 +173,8 @@ def test_kpi_pages_have_accessible_structure(page, name):
     page.get_by_label("Username").fill("police.editor")
     page.get_by_label("Password").fill(POLICE_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()  # signed in first
     response = page.goto(KPI_PAGES[name])
-    assert response.status == 200
+    assert response.status == 200 and response.url.endswith(KPI_PAGES[name])
     assert page.evaluate(A11Y_JS) == []
     snap(page, name)
