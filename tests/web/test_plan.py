@@ -434,6 +434,7 @@ def test_plan_tables_cache_is_refreshed_by_a_change(client, demo, settings):
     assert first.context["groups"] and first.context["count"] == Action.objects.count()
     second = client.get(reverse("plan"))
     assert second.context["groups"] == []  # served from the cache ...
+
     def tables(response) -> str:  # the page below the filters (the header's CSRF token varies)
         return response.content.decode().split('class="result-count"')[1]
 
@@ -448,3 +449,13 @@ def test_plan_tables_cache_is_refreshed_by_a_change(client, demo, settings):
     client.force_login(demo.police_editor)
     assert b"Update<span" in client.get(reverse("plan")).content
     cache.clear()
+
+
+def test_board_shows_partner_indicators_as_they_stood_on_a_meeting_date(client, demo):
+    client.force_login(demo.viewer)
+    response = client.get(reverse("board"), {"kpis_at": "2024-03-01"})
+    assert response.status_code == 200
+    hub = next(k for k in response.context["kpis"] if k.code == "victim_hub_referrals")
+    # 18 + 21 + 25 referrals by Q3 2023/24 against 72 (the Victim Care Hub report).
+    assert hub.period == "2023/24 Q3" and hub.year_to_date_display == "64"
+    assert "64 referrals by Q3 against a target of 72" in response.content.decode()

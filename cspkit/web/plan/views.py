@@ -455,6 +455,14 @@ def board(request: HttpRequest) -> HttpResponse:
     )
     from cspkit.web.kpis.report import kpi_reports  # the partner indicators' section
 
+    # Partner indicators as they stood on a chosen meeting's date (default: today), so a
+    # board can look back at the figures it was given.
+    kpis_at = summary.today
+    if request.GET.get("kpis_at"):
+        try:
+            kpis_at = min(date.fromisoformat(request.GET["kpis_at"]), summary.today)
+        except ValueError:
+            messages.error(request, "The partner indicators' date must look like 2024-03-01.")
     return render(
         request,
         "plan/board.html",
@@ -462,7 +470,8 @@ def board(request: HttpRequest) -> HttpResponse:
             "plan": current,
             "summary": summary,
             "meetings": meetings,
-            "kpis": kpi_reports(partnership, summary.today),
+            "kpis": kpi_reports(partnership, kpis_at),
+            "kpis_at": kpis_at,
         },
     )
 
