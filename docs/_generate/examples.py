@@ -1214,11 +1214,257 @@ wb.save("spoilt.xlsx")
     )
 
 
+# ---------------------------------------------------------------- partner indicators, meetings
+
+KPI_DB = EX / "kpis.sqlite3"  # the demo, with its accounts; the returns examples change it
+
+RETURNS_CLIENT = '''"""What a partner does on the Returns page, through the app's own views
+(Django's test client, signed in as a demo account): download a template, upload a file."""
+
+import html
+import logging
+import re
+import sys
+from pathlib import Path
+
+from cspkit.web import setup
+
+setup()
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from cspkit.web.kpis.models import Return  # noqa: E402
+from cspkit.web.plan.models import Organisation  # noqa: E402
+
+logging.disable(logging.WARNING)  # a refused upload is a 400, which Django logs
+
+
+def client(username):
+    c = Client(SERVER_NAME="localhost")
+    c.force_login(get_user_model().objects.get(username=username))
+    return c
+
+
+def text(fragment):
+    return html.unescape(re.sub(r"\\s+", " ", re.sub(r"<[^>]+>", " ", fragment))).strip()
+
+
+def template(username, short_name, round_label, fmt):
+    org = Organisation.objects.get(short_name=short_name)
+    r = client(username).get(
+        f"/kpis/returns/template.{fmt}", {"organisation": org.pk, "round": round_label}
+    )
+    assert r.status_code == 200, r.status_code
+    name = re.search(r'filename="([^"]+)"', r["Content-Disposition"]).group(1)
+    Path(name).write_bytes(r.content)
+
+
+def upload(username, path):
+    before = Return.objects.count()
+    body = Path(path).read_bytes()
+    r = client(username).post(
+        "/kpis/returns/upload/", {"file": SimpleUploadedFile(Path(path).name, body)}
+    )
+    page = r.content.decode()
+    table = re.search(r'<table[^>]*id="problems".*?</table>', page, re.S)
+    if table:
+        print(text(re.search(r"<caption>(.*?)</caption>", table.group(0)).group(1)))
+        rows = [
+            [text(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table.group(0), re.S)
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    else:
+        box = re.search(r'<div class="notification[^>]*>(.*?)</div>', page, re.S).group(1)
+        for line in re.findall(r"<(?:h1|p)[^>]*>(.*?)</(?:h1|p)>", box, re.S):
+            print(text(line))
+    print(f"(returns in the app: {before} before the upload, {Return.objects.count()} after)")
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    {"template": template, "upload": upload}[command](*args)
+'''
+
+POLICE_Q3 = """indicator_code,indicator_name,unit,period,value,note
+victim_satisfaction_nw_london,"Overall victim satisfaction, NW London",% of victims,2023/24 Q3,64%,
+victim_satisfaction_barnet,"Victim satisfaction rate, Barnet",% of victims,2023/24 Q3,720,
+victim_satisfaction_barnet,"Victim satisfaction rate, Barnet",% of victims,2023/24 Q5,72,
+victim_hub_referrals,Referrals to the Victim Care Hub,referrals,2023/24 Q3,25,
+victim_satisfaction_nw_london,"Overall victim satisfaction, NW London",% of victims,2099/00 Q1,60,
+victim_satisfaction_nw_londn,"Overall victim satisfaction, NW London",% of victims,2023/24 Q2,63,
+victim_satisfaction_barnet,"Victim satisfaction rate, Barnet",% of victims,2023/24 Q2,seventy,
+victim_satisfaction_nw_london,"Overall victim satisfaction, NW London",% of victims,2023/24 Q3,65,
+"""
+
+POLICE_Q3_FIXED = """indicator_code,indicator_name,unit,period,value,note
+victim_satisfaction_nw_london,"Overall victim satisfaction, NW London",% of victims,2023/24 Q3,64%,
+victim_satisfaction_barnet,"Victim satisfaction rate, Barnet",% of victims,2023/24 Q3,72,survey
+"""
+
+KPI_TARGETS = """from cspkit.measures.targets import Target, kpi_status
+
+target = Target(72, "cumulative", periods=3)  # "72 referrals by Q3": 24 a quarter
+hub = [18, 21, 25]  # the Victim Care Hub's referrals in Q1, Q2 and Q3 2023/24
+for q in (1, 2, 3):
+    print(kpi_status(hub[:q], target, "higher", unit="referrals", period_label=f"Q{q}").sentence)
+# a tolerance of 10% of the target: amber down to 64.8 by Q3
+for q3 in (26, 25):
+    s = kpi_status([18, 21, q3], target, "higher", unit="referrals", tolerance=10,
+                   period_label="Q3")
+    print(s.sentence)
+# a return missing: no year-to-date total
+print(kpi_status([18, None, 25], target, "higher", unit="referrals", period_label="Q3").sentence)
+# 100 a year on a quarterly indicator: 25 a quarter
+year = Target(100, "annual", periods=4)
+print(kpi_status([30, 20], year, "higher", unit="referrals", period_label="Q2").sentence)
+# lower is better, the same target every period
+per_period = Target(5, "per_period")
+unit = "cases per 1,000 tenancies"
+print(kpi_status([4.5], per_period, "lower", unit=unit, period_label="2023/24").sentence)
+"""
+
+KPI_DISCLOSURE = """from datetime import date
+from decimal import Decimal
+
+from cspkit.measures.reporting_periods import parse_period
+from cspkit.measures.targets import Target
+from cspkit.products.partner_kpis import KpiDefinition, KpiReturn, partner_indicators
+
+hub = KpiDefinition(
+    code="victim_hub_referrals", name="Referrals to the Victim Care Hub", owner="CYPS",
+    unit="referrals", measure="count", polarity="higher", frequency="quarterly",
+    sensitive=True, target=Target(72, "cumulative", periods=3),
+)
+figures = {"2023/24 Q1": 18, "2023/24 Q2": 3, "2023/24 Q3": 25}  # Q2 made up: 3 is under 5
+returns = [
+    KpiReturn(hub.code, parse_period(p, "quarterly"), Decimal(v)) for p, v in figures.items()
+]
+for quarter_end in (date(2023, 6, 30), date(2023, 9, 30), date(2023, 12, 31)):
+    k = partner_indicators([hub], returns, quarter_end)[0]  # published: as the board reads it
+    print(f"{k.period}: value {k.value_display}, year to date {k.year_to_date_display}, "
+          f"RAG {k.rag.value}, trend {[p.display for p in k.trend]}")
+    print(f"  {k.sentence}")
+print(k.notes)
+k = partner_indicators([hub], returns, date(2023, 12, 31), publish=False)[0]
+print(f"as entered: value {k.value_display}, year to date {k.year_to_date_display}, "
+      f"RAG {k.rag.value}")
+"""
+
+KPI_DASHBOARD = """import dataclasses
+from datetime import date
+
+import cspkit
+from cspkit.render import render_dashboard
+from cspkit.web import setup
+
+setup()  # the web app, on the database that $CSPKIT_WEB_DB names
+from cspkit.web.kpis.report import kpi_reports  # noqa: E402
+from cspkit.web.plan.models import Partnership  # noqa: E402
+
+kpis = kpi_reports(Partnership.objects.get(), date(2023, 12, 31))  # as published
+for k in kpis:
+    if k.owner == "CYPS":
+        print(f"{k.name} | {k.period} | {k.value_display} | {k.rag.value}")
+report = cspkit.dashboard("2023-10", "2023-12", area="Barnet", vintage="2024-01")
+report = dataclasses.replace(report, partner_indicators=kpis)
+for fmt in ("html", "xlsx", "json"):
+    print(render_dashboard(report, fmt, f"barnet-with-partners.{fmt}"))
+"""
+
+
+def kpi_examples() -> None:
+    """kpis.md, meetings.md and cli.md: the demo's partner indicators, returns and packs."""
+    e = {"CSPKIT_WEB_DB": str(KPI_DB)}
+    subprocess.run(
+        ["cspkit", "web", "demo", "--database", str(KPI_DB)],
+        cwd=EX,
+        env=BASE_ENV,
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
+    (EX / "returns_client.py").write_text(RETURNS_CLIENT, encoding="utf-8")
+    client = [sys.executable, str(EX / "returns_client.py")]
+    for user, org in (("police.editor", "Police"), ("admin", "CYPS")):
+        subprocess.run(
+            [*client, "template", user, org, "2023/24 Q3", "csv"],
+            cwd=EX,
+            env={**BASE_ENV, **e},
+            check=True,
+        )
+    run("kpi_template_police", ["cat -v returns-police-2023-24-q3.csv"], cwd=EX)
+    run("kpi_template_cyps", ["cut -d, -f1,4,5 returns-cyps-2023-24-q3.csv | cat -v"], cwd=EX)
+    (EX / "police-q3.csv").write_text(POLICE_Q3, encoding="utf-8")
+    (EX / "police-q3-fixed.csv").write_text(POLICE_Q3_FIXED, encoding="utf-8")
+    run("kpi_upload_file", ["cat police-q3.csv"], cwd=EX)
+    run("kpi_upload_fixed_file", ["cat police-q3-fixed.csv"], cwd=EX)
+    for name, path in (
+        ("kpi_upload_problems", "police-q3.csv"),
+        ("kpi_upload_fixed", "police-q3-fixed.csv"),
+    ):
+        result = subprocess.run(
+            [*client, "upload", "police.editor", path],
+            cwd=EX,
+            env={**BASE_ENV, **e},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=True,
+        )
+        (OUT / f"{name}.txt").write_text(result.stdout, encoding="utf-8")
+    (EX / "kpi_targets.py").write_text(KPI_TARGETS, encoding="utf-8")
+    run("kpi_targets", ["cat kpi_targets.py", "python kpi_targets.py"], cwd=EX)
+    (EX / "kpi_disclosure.py").write_text(KPI_DISCLOSURE, encoding="utf-8")
+    run("kpi_disclosure", ["cat kpi_disclosure.py", "python kpi_disclosure.py"], cwd=EX)
+    (EX / "kpi_dashboard.py").write_text(KPI_DASHBOARD, encoding="utf-8")
+    run(
+        "kpi_dashboard",
+        [
+            f"export CSPKIT_WAREHOUSE={WH}",
+            f"export CSPKIT_WEB_DB={KPI_DB}",
+            "cat kpi_dashboard.py",
+            "python kpi_dashboard.py",
+        ],
+        cwd=EX,
+    )
+    partners = _dashboard_json(EX / "barnet-with-partners.json")["partner_indicators"]
+    hub = next(p for p in partners if p["code"] == "victim_hub_referrals")
+    _json_block("kpi_dashboard_json", hub)
+    # -- meetings.md: the pack for 1 March 2024 (the Police Q3 returns above are in it)
+    pack = "cspkit web meeting-pack --date 2024-03-01 --database kpis.sqlite3"
+    run("meeting_pack", [f"{pack} --out board-pack-2024-03-01.pdf --warehouse {WH}"], cwd=EX)
+    run(
+        "meeting_pack_contents",
+        [
+            'python -c "from pypdf import PdfReader; '
+            "print(PdfReader('board-pack-2024-03-01.pdf').pages[1].extract_text())\""
+        ],
+        cwd=EX,
+    )
+    run(
+        "meeting_pack_no_police",
+        [f"{pack} --out no-police.pdf --warehouse {EX}/no-police.duckdb"],
+        cwd=EX,
+    )
+    run(
+        "meeting_pack_err",
+        [
+            "cspkit web meeting-pack --date 2024-03-02 --out pack.pdf --database kpis.sqlite3; "
+            'echo "exit status $?"'
+        ],
+        cwd=EX,
+    )
+
+
 def main() -> int:
     web_examples()
     cli_examples()
     stop_search_examples()
     dashboard_cli_examples()
+    kpi_examples()
     dashboard_examples()
     pack_examples()
     ingest_examples()
