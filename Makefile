@@ -21,9 +21,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m cspkit.demo --data $(DATA) --out $(DEMO_OUT)
 
-# The partnership web app on the demo's database (run `make demo` first).
+# The partnership web app on the demo's database and warehouse (run `make demo` first),
+# so a meeting pack built with the button has the demo's police data.
 serve: $(STAMP)
-	$(BIN)/cspkit serve --database $(DEMO_OUT)/web.sqlite3
+	CSPKIT_WAREHOUSE=$(abspath $(DEMO_OUT))/warehouse.duckdb $(BIN)/cspkit serve --database $(DEMO_OUT)/web.sqlite3
 
 # Two lanes (scripts/run-tests, docs/testing.md): the whole suite with the web app on SQLite
 # (after scripts/ensure-chromium installs Debian's chromium for the browser tests if

@@ -149,7 +149,10 @@ def _web_demo(out: Path, console: Console) -> None:
     with console.status("Loading the partnership web app's demo (strategy and action plan) ..."):
         result = load_demo()
     plan = result.plan
+    from cspkit.web.cli import _partner_records
+
     console.print(f"Web app: {plan.actions.count()} actions of {plan} in {database}")
+    console.print(f"  {_partner_records(plan.partnership)}")
     console.print(
         "Open it: [bold]make serve[/] (or .venv/bin/cspkit serve --database "
         f"{database}), then http://127.0.0.1:8000/ and sign in as"

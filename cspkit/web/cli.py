@@ -32,9 +32,29 @@ def _django(database: Path | None) -> None:
     if database is not None:
         os.environ.pop("CSPKIT_DATABASE_URL", None)
         os.environ["CSPKIT_WEB_DB"] = str(database.resolve())
+    from django.core.exceptions import ImproperlyConfigured
+
     from cspkit.web import setup
 
-    setup()
+    try:
+        setup()
+    except ImproperlyConfigured as exc:  # a setting the user must fix, not a bug
+        Console(stderr=True).print(f"[bold red]Error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _partner_records(partnership) -> str:
+    """One line on the partner indicators and meetings the demo loaded with the plan."""
+    from cspkit.web.kpis.models import Indicator, Return
+    from cspkit.web.plan.models import BoardMeeting
+
+    indicators = Indicator.objects.filter(partnership=partnership)
+    returns = Return.objects.filter(indicator__in=indicators).count()
+    meetings = BoardMeeting.objects.filter(partnership=partnership).count()
+    return (
+        f"{indicators.count()} partner indicators with {returns} returns; "
+        f"{meetings} board meetings with their agendas."
+    )
 
 
 def _migrate() -> None:
@@ -72,6 +92,7 @@ def demo(
         f"{plan.strategy.objectives.count()} objectives and "
         f"{plan.strategy.recommendations.count()} recommendations."
     )
+    out.print(f"  {_partner_records(plan.partnership)}")
     if accounts:
         out.print("Demo accounts (for trying the app on this machine only):")
         for account in DEMO_ACCOUNTS:

@@ -7,9 +7,9 @@ without a request.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from cspkit.web.plan.models import Action, AuditEntry, BoardMeeting, ProgressUpdate, Rag, Stage
@@ -71,7 +71,14 @@ def board_summary(
     actions = list(
         actions.select_related("theme")
         .prefetch_related("rows")
-        .annotate(last_update=Max("updates__created_at"))
+        # Updates written after ``today`` don't count, so a past meeting's pack rebuilt later
+        # lists the same quiet actions.
+        .annotate(
+            last_update=Max(
+                "updates__created_at",
+                filter=Q(updates__created_at__lt=_aware(today + timedelta(days=1))),
+            )
+        )
         .order_by("theme__number", "position")
     )
     qstart = quarter_start(today)
