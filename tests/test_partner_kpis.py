@@ -868,9 +868,13 @@ def test_a_year_in_progress_is_not_judged_as_if_the_year_had_ended():
     r = one(open_, returns, MEETING_NOV)
     assert (r.period, r.value_display, r.year_to_date_display) == ("2023/24", "30", "30")
     assert (r.rag, r.has_target, r.target_display) == (Rag.GREY, True, "40")
+    assert r.rag_reason == "year in progress"  # renderers say so, not "No data"
     assert r.sentence == (
         "30 referrals so far in 2023/24 (the year is not over); the target for the year is 40."
     )
+    from cspkit.render.html import target_pill
+
+    assert target_pill(r).word == "Year in progress"
     # the same unpublished (publish=False), sensitive or not: still not judged
     assert one(d, returns, MEETING_NOV, publish=False).sentence == r.sentence
     # a ceiling keeps its "or fewer"
@@ -885,7 +889,7 @@ def test_a_year_in_progress_is_not_judged_as_if_the_year_had_ended():
     # or fewer, green. The sensitive count is published then too.
     for definition in (d, open_):
         r = one(definition, returns, END_Q4)
-        assert (r.period, r.rag) == ("2023/24", Rag.RED)
+        assert (r.period, r.rag, r.rag_reason) == ("2023/24", Rag.RED, "")
         assert r.sentence == "30 referrals by 2023/24 against a target of 40 (75% of target): red."
     r = one(lower, returns, END_Q4)
     assert (r.rag, r.sentence) == (

@@ -90,6 +90,9 @@ class PartnerIndicatorReport:
     target_display: str
     has_target: bool
     rag: Rag
+    # Why the status is grey, for renderers: "" (it isn't, or no return), "no target",
+    # "not published" (disclosure control) or "year in progress" (not judged yet).
+    rag_reason: str
     sentence: str
     baseline_sentence: str
     year_to_date_display: str  # "" when the target is not cumulative
@@ -184,7 +187,7 @@ def _report(
         notes.append(SECONDARY_FOOTNOTE)
     value = raw.get(period)
     status = "ok" if value is not None else "no return"
-    target_display, rag, sentence = "No target", Rag.GREY, ""
+    target_display, rag, sentence, rag_reason = "No target", Rag.GREY, "", ""
     applies = target is not None and (
         definition.target_year is None or definition.target_year == period.year
     )
@@ -206,7 +209,7 @@ def _report(
         if hidden.get("ytd" if cumulative else period):
             # Neither the figure nor its status is published: "<5" and "green against 4"
             # would give the 4 away.
-            rag = Rag.GREY
+            rag, rag_reason = Rag.GREY, "not published"
             sentence = (
                 f"The figure {'to' if cumulative else 'for'} {period.short_label} is not "
                 f"published because it is under 5 or would reveal a number under 5; the "
@@ -214,7 +217,7 @@ def _report(
             )
         elif cumulative and as_of is not None and period.end > as_of and result.value is not None:
             # A year still in progress is not judged against the whole year's target.
-            rag = Rag.GREY
+            rag, rag_reason = Rag.GREY, "year in progress"
             sentence = (
                 f"{_unit_after(format_figure(result.value), definition.unit)} so far in "
                 f"{period.short_label} (the year is not over); the target for the year is "
@@ -255,6 +258,7 @@ def _report(
         target_display=target_display,
         has_target=applies,
         rag=rag,
+        rag_reason=rag_reason if applies else "no target",
         sentence=sentence,
         baseline_sentence=baseline_sentence,
         year_to_date_display=shown("ytd") if cumulative else "",

@@ -233,6 +233,9 @@ def target_pill(report: PartnerIndicatorReport) -> Pill:
     rag = report.rag
     if not report.has_target:
         word, meaning = NO_TARGET, _NO_TARGET_MEANING
+    elif report.rag_reason == "year in progress":
+        word = "Year in progress"
+        meaning = "the year is not over, so the figure so far is not judged against its target"
     elif rag is Rag.GREY and _compared_hidden(report):
         word, meaning = NOT_PUBLISHED, _NOT_PUBLISHED_MEANING
     else:

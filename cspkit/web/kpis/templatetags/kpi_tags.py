@@ -43,6 +43,13 @@ def report_rag(report) -> str:
     """A report's status: its RAG, or why there is none (no target, not published, no data)."""
     if not report.has_target:
         return _tag("none", "No target is set for this period", Rag.GREY.symbol, "No target")
+    if getattr(report, "rag_reason", "") == "year in progress":
+        return _tag(
+            "none",
+            "The year is not over, so the figure so far is not judged against its target",
+            Rag.GREY.symbol,
+            "Year in progress",
+        )
     shown = (report.value_display, report.year_to_date_display)
     hidden = any(t in (PRIMARY_MARK, SECONDARY_MARK) or "not published" in t for t in shown)
     if report.rag == Rag.GREY and report.status == "ok" and hidden:
