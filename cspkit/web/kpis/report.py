@@ -94,7 +94,9 @@ def product_inputs(partnership) -> tuple[list[KpiDefinition], list[KpiReturn]]:
 def kpi_reports(partnership, as_of: date, publish: bool = True) -> list[PartnerIndicatorReport]:
     """Each active indicator at its latest period ended by ``as_of`` (published by default)."""
     definitions, returns = product_inputs(partnership)
-    return partner_indicators(definitions, returns, as_of, publish=publish)
+    reports = partner_indicators(definitions, returns, as_of, publish=publish)
+    # By owner then name, ignoring case (the database's order puts "BSAB" before "Barnet").
+    return sorted(reports, key=lambda k: (k.owner.casefold(), k.name.casefold()))
 
 
 def indicator_report(
