@@ -94,3 +94,12 @@ def demo(db) -> Demo:
         police_action=police_led[0],
         other_action=other,
     )
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per browser-test module (see tests/web/browsing.py)."""
+    from .browsing import launch
+
+    with launch() as chromium:
+        yield chromium

@@ -11,28 +11,18 @@ The screenshot test writes full-page PNGs of every page to ``$CSPKIT_SCREENSHOTS
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 
 from cspkit.web.plan.models import Action, Stage
 
+from .browsing import screenshot_dir
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
 
@@ -42,36 +32,8 @@ PASSWORDS = {
     "viewer": "demo-viewer-2024",
 }
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 # --- fixtures ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: run scripts/ensure-chromium (never playwright install)"
-        )
-    # Playwright's sync API keeps an event loop running in this thread, and Django then
-    # refuses database access from it ("You cannot call this from an async context"). The
-    # test thread only waits on the browser and never shares a connection with a coroutine,
-    # so the check is switched off - for this module's tests only, not the whole session.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -167,12 +129,6 @@ DOCS_SHOTS = {
     "my-actions": None,
     "mobile-plan": 2000,
 }
-
-
-def screenshot_dir() -> Path:
-    folder = Path(os.environ.get("CSPKIT_SCREENSHOTS") or REPO / "test-artifacts" / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def snap(page: Page, name: str, height: int = 0) -> None:

@@ -6,53 +6,20 @@ tests/web/test_browser.py. Fixtures follow that file.
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from cspkit.web.meetings import services
 from cspkit.web.meetings.models import MeetingPack
 from cspkit.web.plan.models import BoardMeeting
 
+from .browsing import screenshot_dir
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORDS = {"admin": "demo-admin-2024", "viewer": "demo-viewer-2024"}
-REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium")
-    # See test_browser.py: Playwright's sync API runs an event loop in this thread, and the
-    # test thread only waits on the browser, so Django's async check is off for this module.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -88,8 +55,7 @@ def open_as(browser, live_server, demo, monkeypatch):
 
 
 def snap(page: Page, name: str) -> None:
-    folder = Path(os.environ.get("CSPKIT_SCREENSHOTS") or REPO / "test-artifacts" / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = screenshot_dir()
     page.screenshot(path=folder / f"{name}.png", full_page=True)
 
 
