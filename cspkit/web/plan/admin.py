@@ -43,29 +43,16 @@ def _path_to_partnership(model, depth: int = 3) -> str | None:
     return None
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class ManagedByAdministrators:
+    """Mixin for any ModelAdmin: the "manage_records" permission decides, and every save and
+    delete is audited with the record's fields before and after."""
+
     def has_module_permission(self, request):
         return permissions.can(request.user, "manage_records")
 
-    def has_view_permission(self, request, obj=None):
-        return permissions.can(request.user, "manage_records")
-
-    has_add_permission = has_change_permission = has_delete_permission = (
+    has_view_permission = has_add_permission = has_change_permission = has_delete_permission = (
         lambda self, request, obj=None: permissions.can(request.user, "manage_records")
     )
-
-    # How each model reaches its partnership, so an administrator sees only their own:
-    # "auto" follows foreign keys to the nearest `partnership`; None = shared by all.
-    partnership_path: str | None = "auto"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        path = self.partnership_path
-        if path == "auto":
-            path = _path_to_partnership(self.model)
-        if request.user.is_superuser or not path:
-            return queryset
-        return queryset.filter(**{path: permissions.partnership_of(request.user)})
 
     def save_model(self, request, obj, form, change):
         before = _plain(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else {}
@@ -90,6 +77,21 @@ class AuditedAdmin(admin.ModelAdmin):
             partnership=permissions.partnership_of(request.user),
         )
         super().delete_model(request, obj)
+
+
+class AuditedAdmin(ManagedByAdministrators, admin.ModelAdmin):
+    # How each model reaches its partnership, so an administrator sees only their own:
+    # "auto" follows foreign keys to the nearest `partnership`; None = shared by all.
+    partnership_path: str | None = "auto"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        path = self.partnership_path
+        if path == "auto":
+            path = _path_to_partnership(self.model)
+        if request.user.is_superuser or not path:
+            return queryset
+        return queryset.filter(**{path: permissions.partnership_of(request.user)})
 
 
 class ReadOnlyAdmin(AuditedAdmin):
@@ -159,7 +161,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ("verb", "model")
 
 
-class AccountAdmin(UserAdmin):
+class AccountAdmin(ManagedByAdministrators, UserAdmin):
     """User accounts: administrators manage them; passwords are hashed by Django.
 
     Only a superuser may grant superuser status or Django permissions; a partnership
@@ -181,26 +183,6 @@ class AccountAdmin(UserAdmin):
         return queryset.filter(
             Q(person__organisation__partnership=partnership) | Q(person__isnull=True)
         ).exclude(is_superuser=True)
-
-    def has_module_permission(self, request):
-        return permissions.can(request.user, "manage_records")
-
-    has_view_permission = has_add_permission = has_change_permission = (
-        lambda self, request, obj=None: permissions.can(request.user, "manage_records")
-    )
-    has_delete_permission = has_change_permission
-
-    def save_model(self, request, obj, form, change):
-        before = _plain(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else {}
-        super().save_model(request, obj, form, change)
-        record(
-            request.user,
-            "update" if change else "create",
-            obj,
-            before,
-            _plain(obj),
-            partnership=permissions.partnership_of(request.user),
-        )
 
 
 User = get_user_model()
