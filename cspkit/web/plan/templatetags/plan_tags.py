@@ -3,21 +3,17 @@
 from django import template
 from django.utils.html import format_html
 
+from cspkit.measures.rag import Rag
 from cspkit.web.plan.models import RAG_MEANING, Stage
 
 register = template.Library()
 
-_RAG = {
-    "green": ("Green", "✔"),
-    "amber": ("Amber", "●"),
-    "red": ("Red", "✖"),
-    "": ("Not rated", "–"),
-}
-
-
 @register.simple_tag
 def rag_tag(value: str) -> str:
-    word, symbol = _RAG.get(value or "", _RAG[""])
+    # Words and symbols are the measures' (cspkit.measures.rag); an action not yet rated is
+    # grey but "Not rated", not "No data".
+    rag = Rag(value) if value in ("green", "amber", "red") else Rag.GREY
+    word, symbol = (rag.word if rag is not Rag.GREY else "Not rated"), rag.symbol
     return format_html(
         '<strong class="tag rag-{}" title="{}"><span aria-hidden="true">{}</span> {}</strong>',
         value or "none",
