@@ -77,17 +77,14 @@ def target_rag(
     Compared on the decimals as written, so 23.9 against 24 with tolerance 0.1 is amber,
     not red through a binary rounding error.
     """
+    # One implementation of the rule: cspkit.measures.targets (imported here, as it imports
+    # this module for Rag).
+    from cspkit.measures.targets import Polarity, rag_against_target
+
     if not math.isfinite(tolerance) or tolerance < 0:
         raise ValueError(f"a tolerance must be 0 or more, not {tolerance}")
-    if value is None:
-        return Rag.GREY
-    gap = as_written(target) - as_written(value)
-    shortfall = gap if higher_is_better else -gap
-    if shortfall <= 0:
-        return Rag.GREEN
-    if shortfall <= as_written(tolerance):
-        return Rag.AMBER
-    return Rag.RED
+    polarity = Polarity.HIGHER if higher_is_better else Polarity.LOWER
+    return rag_against_target(value, target, polarity, tolerance, tolerance_is_percent=False)
 
 
 def pro_rata_target(
